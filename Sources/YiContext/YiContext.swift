@@ -1,0 +1,1 @@
+// YiContext: see README.md "Architecture". (module being built)

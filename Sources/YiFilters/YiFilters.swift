@@ -1,0 +1,1 @@
+// YiFilters: see README.md "Architecture". (module being built)

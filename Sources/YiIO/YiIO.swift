@@ -1,0 +1,1 @@
+// YiIO: see README.md "Architecture". (module being built)

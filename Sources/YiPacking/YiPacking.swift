@@ -1,0 +1,1 @@
+// YiPacking: see README.md "Architecture". (module being built)

@@ -1,0 +1,1 @@
+// YiPipeline: see README.md "Architecture". (module being built)

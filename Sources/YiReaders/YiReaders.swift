@@ -1,0 +1,1 @@
+// YiReaders: see README.md "Architecture". (module being built)

@@ -1,0 +1,1 @@
+// YiShards: see README.md "Architecture". (module being built)

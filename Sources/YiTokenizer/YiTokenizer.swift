@@ -1,0 +1,1 @@
+// YiTokenizer: see README.md "Architecture". (module being built)

@@ -1,0 +1,3 @@
+import YiPrepCLI
+
+YiPrep.main()

@@ -1,0 +1,2 @@
+// yi-bench: release-mode benchmark driver (being built).
+print("yi-bench")
