@@ -1,1 +1,0 @@
-// YiIO: see README.md "Architecture". (module being built)

@@ -1,1 +1,0 @@
-// YiReaders: see README.md "Architecture". (module being built)

@@ -1,0 +1,5 @@
+enum PipelineBench {
+    static func run(_ arguments: [String]) throws {
+        print("PipelineBench: not written yet")
+    }
+}
