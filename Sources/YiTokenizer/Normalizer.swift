@@ -3,7 +3,7 @@
 /// (longest rule first), malformed UTF-8 becomes U+FFFD one byte at a time, and the
 /// whitespace flags (dummy prefix, extra-whitespace removal, U+2581 escaping, suffix mode)
 /// apply as in the reference.
-struct Normalizer: Sendable {
+struct Normalizer: @unchecked Sendable {
     let addDummyPrefix: Bool
     let removeExtraWhitespaces: Bool
     let escapeWhitespaces: Bool
@@ -17,13 +17,13 @@ struct Normalizer: Sendable {
     /// user-defined pieces well-formed): then `normalizeFast` gives the same bytes as `normalize`.
     let isCopyWithEscapes: Bool
 
-    init(spec: ModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool, userDefined: UserDefinedMatcher?,
-         userDefinedAreWellFormed: Bool) throws {
+    init(storage: TableStorage, spec: ModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool,
+         userDefined: UserDefinedMatcher?, userDefinedAreWellFormed: Bool) throws {
         addDummyPrefix = spec.addDummyPrefix
         removeExtraWhitespaces = spec.removeExtraWhitespaces
         escapeWhitespaces = spec.escapeWhitespaces
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
-        charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(blob: spec.precompiledCharsmap)
+        charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(storage: storage, blob: spec.precompiledCharsmap)
         self.userDefined = (userDefined?.isEmpty ?? true) ? nil : userDefined
         spaceSymbol = spec.escapeWhitespaces ? SentencePieceUTF8.spaceSymbol : [0x20]
         isCopyWithEscapes = charsMap == nil && escapeWhitespaces && !removeExtraWhitespaces && userDefinedAreWellFormed

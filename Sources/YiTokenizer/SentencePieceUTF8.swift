@@ -58,17 +58,15 @@ enum SentencePieceUTF8 {
     }
 
     /// Whether all of `bytes` is well-formed UTF-8 by SentencePiece's rules.
-    static func isWellFormed(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return true }
-            var i = 0
-            while i < buffer.count {
-                let n = validCharLength(base + i, buffer.count - i)
-                if n == 0 { return false }
-                i += n
-            }
-            return true
+    static func isWellFormed(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
+        var i = 0
+        while i < buffer.count {
+            let n = validCharLength(base + i, buffer.count - i)
+            if n == 0 { return false }
+            i += n
         }
+        return true
     }
 
     /// Appends `bytes` decoded the way SentencePiece's decoder does for byte pieces: each

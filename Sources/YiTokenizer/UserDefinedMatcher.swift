@@ -3,22 +3,22 @@
 /// A byte trie: the root's children in a 256-entry table (which doubles as the "can a user
 /// defined piece start with this byte" filter), deeper children as sorted edge lists. Like
 /// SentencePiece, only the first 64 matching prefixes (shortest first) are considered.
-struct UserDefinedMatcher: Sendable {
+struct UserDefinedMatcher: @unchecked Sendable {
     /// Root child node per first byte, -1 for none.
-    let rootChild: FrozenBuffer<Int32>
+    let rootChild: UnsafeMutablePointer<Int32>
     /// Per node: first edge index and edge count.
-    let edgeStart: FrozenBuffer<Int32>
-    let edgeCount: FrozenBuffer<Int32>
+    let edgeStart: UnsafeMutablePointer<Int32>
+    let edgeCount: UnsafeMutablePointer<Int32>
     /// Per node: the id of the piece that ends here, or -1.
-    let terminalID: FrozenBuffer<Int32>
-    let edgeByte: FrozenBuffer<UInt8>
-    let edgeTarget: FrozenBuffer<Int32>
+    let terminalID: UnsafeMutablePointer<Int32>
+    let edgeByte: UnsafeMutablePointer<UInt8>
+    let edgeTarget: UnsafeMutablePointer<Int32>
     let isEmpty: Bool
 
     /// SentencePiece keeps at most this many trie results per lookup (`kResultSize`).
     static let maxResults = 64
 
-    init(pieces: [(bytes: [UInt8], id: Int32)]) {
+    init(storage: TableStorage, pieces: [(bytes: UnsafeBufferPointer<UInt8>, id: Int32)]) {
         isEmpty = pieces.isEmpty
         // Build a pointer-free trie first: per node, a sorted child map.
         var children: [[(UInt8, Int32)]] = [[]]
@@ -53,12 +53,12 @@ struct UserDefinedMatcher: Sendable {
                 targets.append(target)
             }
         }
-        rootChild = FrozenBuffer(root)
-        edgeStart = FrozenBuffer(starts)
-        edgeCount = FrozenBuffer(counts)
-        terminalID = FrozenBuffer(terminal)
-        edgeByte = FrozenBuffer(bytes)
-        edgeTarget = FrozenBuffer(targets)
+        rootChild = storage.copy(root)
+        edgeStart = storage.copy(starts)
+        edgeCount = storage.copy(counts)
+        terminalID = storage.copy(terminal)
+        edgeByte = storage.copy(bytes)
+        edgeTarget = storage.copy(targets)
     }
 
     /// Whether some user-defined piece starts with this byte.
