@@ -14,8 +14,11 @@ struct TokenSink {
 
     @inline(__always)
     mutating func append(_ ids: UnsafeBufferPointer<UInt32>) {
-        (base + count).update(from: ids.baseAddress!, count: ids.count)
-        count += ids.count
+        // Cached parts are a few ids: a loop beats a memmove call.
+        for id in ids {
+            base[count] = id
+            count += 1
+        }
     }
 
     /// Removes the id at `index`.

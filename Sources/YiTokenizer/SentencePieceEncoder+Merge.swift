@@ -17,6 +17,7 @@ extension SentencePieceEncoder {
         let symbols = workspace.symbols
         let pairs = workspace.pairs
         let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+        let segmentStart = sink.count
         var runStart = 0
         for k in 0..<(count - 1) {
             let value = merges.lookup(symbols[k], symbols[k + 1])
@@ -26,10 +27,11 @@ extension SentencePieceEncoder {
                 runStart = k + 1
             }
         }
-        let wholeStart = sink.count
         mergeRun(runStart, count - 1, of: segment, length, characters: count, into: &sink, workspace: workspace)
-        if runStart == 0, count > 1, let hash = wholeSegmentHash {
-            cache.insert(hash: hash, segment, length, ids: sink.ids(from: wholeStart))
+        // Keep the whole segment too when it is short (a word with punctuation, which recurs);
+        // long ones (a Chinese clause) rarely recur, their runs are cached instead.
+        if count > 1, let hash = wholeSegmentHash, runStart == 0 || length <= Self.maxCachedCutSegmentBytes {
+            cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
 
@@ -47,7 +49,9 @@ extension SentencePieceEncoder {
         }
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
-        let cacheable = usesCache && (first > 0 || last < characters - 1) && runLength <= Self.maxCachedBytes
+        // Runs of a few characters merge faster than a cache lookup.
+        let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1
+            && (first > 0 || last < characters - 1) && runLength <= Self.maxCachedBytes
         var hash: UInt64 = 0
         if cacheable {
             hash = SegmentCache.hash(segment + runOffset, runLength)

@@ -47,6 +47,10 @@ public final class SentencePieceEncoder {
     let byteFallback: Bool
     let cache: SegmentCache
     let usesCache: Bool
+    /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
+    /// the space symbol. `everyByte` is all true.
+    let interestingBytes: UnsafeMutablePointer<Bool>
+    let everyByte: UnsafeMutablePointer<Bool>
 
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
@@ -62,6 +66,10 @@ public final class SentencePieceEncoder {
 
     /// Parts longer than this many bytes are merged without the cache.
     static let maxCachedBytes = 96
+    /// A segment cut into several runs is cached whole only up to this many bytes.
+    static let maxCachedCutSegmentBytes = 48
+    /// Runs of fewer characters are merged, not looked up.
+    static let minCachedRunCharacters = 4
     /// Runs of at most this many characters merge by rescanning; longer ones use the heap.
     static let maxScanSymbols = 48
 
@@ -84,9 +92,18 @@ public final class SentencePieceEncoder {
         outputCapacity = 1 << 16
         output = .allocate(capacity: outputCapacity)
         workspace = MergeWorkspace(capacity: 1 << 12)
+        interestingBytes = .allocate(capacity: 256)
+        everyByte = .allocate(capacity: 256)
+        everyByte.initialize(repeating: true, count: 256)
+        let spaceLead = Int(model.spaceSymbol[0])
+        for byte in 0..<256 {
+            (interestingBytes + byte).initialize(to: byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte)))
+        }
     }
 
     deinit {
+        interestingBytes.deallocate()
+        everyByte.deallocate()
         text.deallocate()
         output.deallocate()
         workspace.deallocate()
@@ -97,28 +114,48 @@ public final class SentencePieceEncoder {
     /// The ids of `text`, without BOS/EOS.
     public func encode(_ text: String) -> [TokenID] {
         var ids: [TokenID] = []
-        var text = text
-        text.withUTF8 { _ = encode(utf8: $0, into: &ids) }
+        encode(text, into: &ids)
         return ids
+    }
+
+    /// Appends the ids of `text` to `ids`.
+    @discardableResult
+    public func encode(_ text: String, into ids: inout [TokenID]) -> EncodeStats {
+        var text = text
+        // A String's UTF-8 is well-formed: no need to look for malformed bytes.
+        return text.withUTF8 { encode(utf8: $0, knownWellFormed: true, into: &ids) }
     }
 
     /// Appends the ids of the UTF-8 bytes `utf8` to `ids`. The bytes need not be well-formed:
     /// each malformed byte is handled (and counted) as SentencePiece handles it.
     @discardableResult
     public func encode(utf8 input: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID]) -> EncodeStats {
+        encode(utf8: input, knownWellFormed: false, into: &ids)
+    }
+
+    private func encode(utf8 input: UnsafeBufferPointer<UInt8>, knownWellFormed: Bool,
+                        into ids: inout [TokenID]) -> EncodeStats {
         guard input.count > 0 else { return EncodeStats() }
         let normalizer = model.normalizer
         let count: Int
         let malformed: Int
+        let normalizedIsWellFormed: Bool
         if normalizer.isCopyWithEscapes {
             reserveText(Normalizer.fastOutputBound(input.count))
-            (count, malformed) = normalizer.normalizeFast(input, into: text)
+            if knownWellFormed || SentencePieceUTF8.isWellFormed(input) {
+                count = normalizer.normalizeWellFormed(input, into: text)
+                malformed = 0
+            } else {
+                (count, malformed) = normalizer.normalizeFast(input, into: text)
+            }
+            normalizedIsWellFormed = true  // malformed bytes became U+FFFD
         } else {
             generalNormalized.removeAll(keepingCapacity: true)
             malformed = normalizer.normalize(input, into: &generalNormalized)
             count = generalNormalized.count
             reserveText(count)
             generalNormalized.withUnsafeBufferPointer { text.update(from: $0.baseAddress!, count: count) }
+            normalizedIsWellFormed = SentencePieceUTF8.isWellFormed(UnsafeBufferPointer(start: text, count: count))
         }
         guard count > 0 else { return EncodeStats(malformedUTF8Bytes: malformed) }
         // Every token covers at least one normalized byte.
@@ -132,7 +169,7 @@ public final class SentencePieceEncoder {
         if model.segmentation == .wholeText {
             encodeWholeText(text, count, into: &sink, workspace: &workspace)
         } else {
-            encodeSegmented(text, count, into: &sink, workspace: &workspace)
+            encodeSegmented(text, count, wellFormed: normalizedIsWellFormed, into: &sink, workspace: &workspace)
         }
         self.workspace = workspace
         ids.append(contentsOf: sink.ids(from: 0))
@@ -154,17 +191,33 @@ public final class SentencePieceEncoder {
     }
 
     /// Cuts normalized text into segments (user-defined pieces, space runs) and encodes each.
-    private func encodeSegmented(_ text: UnsafeMutablePointer<UInt8>, _ count: Int,
+    ///
+    /// In well-formed text every byte that can start a user-defined piece or a space symbol is
+    /// a character's first byte, so the loop can skip other bytes without decoding them. Text
+    /// that is not well-formed (a charsmap's odd output) is walked character by character with
+    /// SentencePiece's `OneCharLen`, as BPE splits it.
+    private func encodeSegmented(_ text: UnsafeMutablePointer<UInt8>, _ count: Int, wellFormed: Bool,
                                  into sink: inout TokenSink, workspace: inout MergeWorkspace) {
         let userDefined = self.userDefined
         let hasUserDefined = !userDefined.isEmpty
         let wideSpace = model.spaceSymbol.count == 3
         let cutBefore = model.segmentation == .beforeSpaceRuns
         let cutAfter = model.segmentation == .afterSpaceRuns
+        let interesting = wellFormed ? interestingBytes : everyByte
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false
         while position < count {
+            if !interesting[Int(text[position])] {
+                let skipped = position
+                repeat { position += 1 } while position < count && !interesting[Int(text[position])]
+                if cutAfter && previousIsSpace && segmentStart < skipped {
+                    encodeSegment(text + segmentStart, skipped - segmentStart, into: &sink, workspace: &workspace)
+                    segmentStart = skipped
+                }
+                previousIsSpace = false
+                if position >= count { break }
+            }
             let byte = text[position]
             if hasUserDefined && userDefined.mayStart(with: byte),
                let match = userDefined.match(text + position, count - position) {
