@@ -64,11 +64,12 @@ public final class SentencePieceEncoder {
     /// `rev_merge` of whole-text encoding: how each UNUSED piece was last proposed.
     var unusedSplits: [Int32: (Int32, Int32)] = [:]
 
-    /// Parts longer than this many bytes are merged without the cache.
-    static let maxCachedBytes = 96
-    /// A segment cut into several runs is cached whole only up to this many bytes.
-    static let maxCachedCutSegmentBytes = 48
-    /// Runs of fewer characters are merged, not looked up.
+    /// Whole segments are cached up to this many bytes (words, with their punctuation); longer
+    /// ones (a Chinese clause) rarely recur, their runs are cached instead.
+    static let maxCachedSegmentBytes = 48
+    /// Runs are cached up to this many bytes...
+    static let maxCachedRunBytes = 96
+    /// ...and from this many characters: shorter runs merge faster than a lookup.
     static let minCachedRunCharacters = 4
     /// Runs of at most this many characters merge by rescanning; longer ones use the heap.
     static let maxScanSymbols = 48
@@ -258,7 +259,7 @@ public final class SentencePieceEncoder {
     @inline(__always)
     private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
                                into sink: inout TokenSink, workspace: inout MergeWorkspace) {
-        if usesCache && length <= Self.maxCachedBytes {
+        if usesCache && length <= Self.maxCachedSegmentBytes {
             let hash = SegmentCache.hash(segment, length)
             if let cached = cache.lookup(hash: hash, segment, length) {
                 let start = sink.count
