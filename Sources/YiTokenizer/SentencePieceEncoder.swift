@@ -47,6 +47,8 @@ public final class SentencePieceEncoder {
     let byteFallback: Bool
     let cache: SegmentCache
     let usesCache: Bool
+    /// Merge whole texts at once (SentencePiece's own way) even where segments are exact.
+    let mergesWholeTexts: Bool
     /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
     /// the space symbol. `everyByte` is all true.
     let interestingBytes: UnsafeMutablePointer<Bool>
@@ -75,8 +77,14 @@ public final class SentencePieceEncoder {
     static let maxScanSymbols = 48
 
     /// - Parameter cacheSegments: false merges every part (to test or measure merging alone).
-    public init(model: SentencePieceModel, cacheSegments: Bool = true) {
+    public convenience init(model: SentencePieceModel, cacheSegments: Bool = true) {
+        self.init(model: model, cacheSegments: cacheSegments, mergeWholeTexts: false)
+    }
+
+    /// `mergeWholeTexts` turns segmentation off (tests compare both ways).
+    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool) {
         self.model = model
+        mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         merges = model.merges
         emitClass = model.emitClass
         bmpSymbols = model.bmpSymbols.base
@@ -86,7 +94,7 @@ public final class SentencePieceEncoder {
         userDefined = model.userDefined
         unknownID = UInt32(bitPattern: model.unknownID)
         byteFallback = model.byteFallback
-        usesCache = cacheSegments && model.segmentation != .wholeText
+        usesCache = cacheSegments && !mergesWholeTexts
         cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, keyBytes: 1, valueCount: 1)
         textCapacity = 1 << 16
         text = .allocate(capacity: textCapacity)
@@ -167,7 +175,7 @@ public final class SentencePieceEncoder {
         }
         var sink = TokenSink(base: output)
         var workspace = self.workspace
-        if model.segmentation == .wholeText {
+        if mergesWholeTexts {
             encodeWholeText(text, count, into: &sink, workspace: &workspace)
         } else {
             encodeSegmented(text, count, wellFormed: normalizedIsWellFormed, into: &sink, workspace: &workspace)
