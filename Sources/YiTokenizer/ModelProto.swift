@@ -73,6 +73,8 @@ struct ModelProto {
     }
 
     var pieces: [Piece] = []
+    /// False when the message has no trainer_spec at all (a truncated file, or not a model).
+    var hasTrainerSpec = false
     var trainerSpec = TrainerSpec()
     var normalizerSpec = NormalizerSpec()
     var denormalizerSpec: NormalizerSpec?
@@ -89,6 +91,7 @@ extension ModelProto {
                 pieces.append(try Self.decodePiece(buffer, field.range))
             case (2, .lengthDelimited):
                 try Self.decodeTrainerSpec(buffer, field.range, into: &trainerSpec)
+                hasTrainerSpec = true
             case (3, .lengthDelimited):
                 try Self.decodeNormalizerSpec(buffer, field.range, into: &normalizerSpec)
             case (5, .lengthDelimited):

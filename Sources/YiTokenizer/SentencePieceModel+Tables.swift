@@ -28,6 +28,10 @@ extension SentencePieceModel {
 
         init(_ proto: ModelProto, serialized: UnsafeBufferPointer<UInt8>, storage: TableStorage) throws {
             let trainer = proto.trainerSpec
+            guard proto.hasTrainerSpec else {
+                throw LoadProblem("not a complete SentencePiece model: it has \(proto.pieces.count) pieces but no trainer_spec (truncated file, or not a .model file?)")
+            }
+            guard !proto.pieces.isEmpty else { throw LoadProblem("the model has no pieces") }
             guard trainer.modelType == .bpe else {
                 throw LoadProblem("unsupported model type \(trainer.modelType.name): yi-prep tokenizes with SentencePiece BPE models only (such as Yi's or Llama-2's tokenizer.model)")
             }
