@@ -14,7 +14,8 @@ struct Normalizer: @unchecked Sendable {
     /// The bytes that stand for a space after normalization: U+2581, or " " when not escaping.
     let spaceSymbol: [UInt8]
     /// True when normalizing is a per-character copy (no charsmap, no whitespace removal, all
-    /// user-defined pieces well-formed): then `normalizeFast` gives the same bytes as `normalize`.
+    /// user-defined pieces well-formed): then `normalizeWellFormed` and `normalizeAnyBytes` give
+    /// the same bytes as `normalize`, much faster.
     let isCopyWithEscapes: Bool
 
     init(storage: TableStorage, spec: ModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool,
@@ -106,7 +107,7 @@ struct Normalizer: @unchecked Sendable {
         return malformed
     }
 
-    /// The upper bound on `normalizeFast`'s output size.
+    /// The upper bound on the output size of `normalizeWellFormed` and `normalizeAnyBytes`.
     static func fastOutputBound(_ inputCount: Int) -> Int { inputCount * 3 + 6 }
 
     /// `normalize` for `isCopyWithEscapes` models and well-formed input: a copy with each
@@ -153,7 +154,7 @@ struct Normalizer: @unchecked Sendable {
     /// `normalize` for `isCopyWithEscapes` models and any input: copies characters, turns
     /// U+0020 into U+2581 and each malformed byte into U+FFFD. `out` must hold `fastOutputBound(input.count)`
     /// bytes. Returns the bytes written and the number of malformed bytes.
-    func normalizeFast(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, malformed: Int) {
+    func normalizeAnyBytes(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, malformed: Int) {
         guard let p = input.baseAddress, input.count > 0 else { return (0, 0) }
         let n = input.count
         var o = 0

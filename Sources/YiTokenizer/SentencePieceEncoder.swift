@@ -155,7 +155,7 @@ public final class SentencePieceEncoder {
                 count = normalizer.normalizeWellFormed(input, into: text)
                 malformed = 0
             } else {
-                (count, malformed) = normalizer.normalizeFast(input, into: text)
+                (count, malformed) = normalizer.normalizeAnyBytes(input, into: text)
             }
             normalizedIsWellFormed = true  // malformed bytes became U+FFFD
         } else {

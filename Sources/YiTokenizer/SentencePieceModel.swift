@@ -168,7 +168,7 @@ public final class SentencePieceModel: Sendable {
     /// The piece text of an id (`IdToPiece`), nil when out of range.
     public func piece(for id: TokenID) -> String? {
         guard Int(id) < vocabularySize else { return nil }
-        return String(decoding: pieceBytesBuffer(Int32(id)), as: UTF8.self)
+        return String(decoding: pieceBytes[Int(id)], as: UTF8.self)
     }
 
     /// The id of a piece (exact match of any type), nil when the vocabulary has no such piece.
@@ -221,8 +221,6 @@ public final class SentencePieceModel: Sendable {
         ])
     }
 
-    @inline(__always)
-    func pieceBytesBuffer(_ id: Int32) -> UnsafeBufferPointer<UInt8> { pieceBytes[Int(id)] }
 
     @inline(__always)
     func type(of id: Int32) -> ModelProto.PieceType? {

@@ -128,11 +128,12 @@ def main():
             yi_cpu = min(yi["cpu_seconds_1"], yi2["cpu_seconds_1"])
             yi_1 = min(yi["seconds_1"], yi2["seconds_1"])
             yi_n = min(yi["seconds_n"], yi2["seconds_n"])
+            cpu_scaling = max(yi["cpu_scaling"], yi2["cpu_scaling"])
             diff_yi = sum(1 for a, b in zip(yi["ids"], reference) if a != b) + abs(len(yi["ids"]) - len(reference))
             mismatches += diff_yi
             row = {"subset": name, "docs": len(texts), "bytes": nbytes, "tokens": ntokens,
                    "sp": sp_time, "sp_cpu": sp_cpu, "yi_cpu": yi_cpu, "yi1": yi_1, "yin": yi_n, "yi_load_ms": min(yi["load_ms"], yi2["load_ms"]),
-                   "diff_yi": diff_yi}
+                   "diff_yi": diff_yi, "cpu_scaling": cpu_scaling}
             if hf is not None:
                 hf_ids = [hf.encode(t, add_special_tokens=False).ids for t in texts]
                 row["diff_hf"] = sum(1 for a, b in zip(hf_ids, reference) if a != b)
@@ -162,6 +163,9 @@ def main():
     print("single thread, CPU time instead of wall-clock (steadier on a busy machine): " + ", ".join(
         f"{r['subset']} yi-prep {mb(r, r['yi_cpu']):.2f} MB/s vs spm {mb(r, r['sp_cpu']):.2f} MB/s = {r['sp_cpu'] / r['yi_cpu']:.2f}x"
         for r in rows))
+    print(f"{args.threads} threads, CPU time of the slowest thread vs one thread alone (1 thread's CPU / slowest "
+          f"thread's CPU; {args.threads:.2f} = no slowdown between threads): "
+          + ", ".join(f"{r['subset']} {r['cpu_scaling']:.2f}x" for r in rows))
     print("tokens/s (1 thread): " + ", ".join(f"{r['subset']} yi-prep {r['tokens'] / r['yi1']:,.0f} vs spm {r['tokens'] / r['sp']:,.0f}" for r in rows))
     sys.exit(1 if mismatches else 0)
 

@@ -46,9 +46,19 @@ enum TokenizerBench {
         }
         if let path = options.idsOut { try AtomicFileWriter.write(idsText, to: path) }
 
-        let single = bestOf(options.repeats) { encodeAll(model, texts, threads: 1) }
+        let single = bestOf(options.repeats) { encodeAll(model, texts, threads: 1).wall }
         let singleCPU = bestOf(options.repeats) { encodeOnThisThreadCPU(model, texts) }
-        let parallel = options.threads > 1 ? bestOf(options.repeats) { encodeAll(model, texts, threads: options.threads) } : single
+        var parallel = single
+        var parallelCPU = singleCPU
+        if options.threads > 1 {
+            parallel = .infinity
+            parallelCPU = .infinity
+            for _ in 0..<max(options.repeats, 1) {
+                let run = encodeAll(model, texts, threads: options.threads)
+                parallel = min(parallel, run.wall)
+                parallelCPU = min(parallelCPU, run.slowestThreadCPU)
+            }
+        }
         let megabytes = Double(totalBytes) / 1_000_000
         let result: [(String, JSONValue)] = [
             ("documents", .int(Int64(texts.count))),
@@ -64,6 +74,8 @@ enum TokenizerBench {
             ("mb_per_s_n", .double(megabytes / parallel)),
             ("tokens_per_s_n", .double(Double(tokenCount) / parallel)),
             ("scaling", .double(single / parallel)),
+            ("cpu_seconds_n_slowest_thread", .double(parallelCPU)),
+            ("cpu_scaling", .double(singleCPU / parallelCPU)),
         ]
         if options.json {
             print(JSONWriter.string(.object(result)))
@@ -76,16 +88,22 @@ enum TokenizerBench {
             if options.threads > 1 {
                 print(String(format: "%d threads      %.2f MB/s  %.0f tokens/s  (%.2fx one thread)", options.threads,
                              megabytes / parallel, Double(tokenCount) / parallel, single / parallel))
+                print(String(format: "               CPU time: the slowest thread used %.3f s vs %.3f s for one thread alone (%.2fx)",
+                             parallelCPU, singleCPU, singleCPU / parallelCPU))
             }
         }
     }
 
     /// Wall-clock seconds to encode every text once with `threads` workers, each with its own
-    /// encoder and an equal share of the bytes.
-    static func encodeAll(_ model: SentencePieceModel, _ texts: [String], threads: Int) -> Double {
+    /// encoder and every `threads`-th document, and the CPU seconds of the slowest worker
+    /// (which shows whether threads slow each other down, whatever else the machine runs).
+    static func encodeAll(_ model: SentencePieceModel, _ texts: [String], threads: Int) -> (wall: Double, slowestThreadCPU: Double) {
         let shares = split(texts, into: threads)
+        let cpu = CPUTimes(count: threads)
         let start = DispatchTime.now()
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let cpuStart = threadCPUSeconds()
+            defer { cpu.set(worker, threadCPUSeconds() - cpuStart) }
             let encoder = SentencePieceEncoder(model: model)
             var ids: [TokenID] = []
             var sink: UInt64 = 0
@@ -96,7 +114,15 @@ enum TokenizerBench {
             }
             precondition(sink > 0 || shares[worker].isEmpty)
         }
-        return elapsed(since: start)
+        return (elapsed(since: start), cpu.maximum)
+    }
+
+    final class CPUTimes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Double]
+        init(count: Int) { values = Array(repeating: 0, count: count) }
+        func set(_ index: Int, _ value: Double) { lock.withLock { values[index] = value } }
+        var maximum: Double { lock.withLock { values.max() ?? 0 } }
     }
 
     /// CPU seconds of this thread to encode every text once (less sensitive than wall-clock
@@ -118,17 +144,10 @@ enum TokenizerBench {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// Contiguous runs of documents with about equal bytes.
+    /// Documents dealt out in turn, so that every share has the same mix of languages.
     static func split(_ texts: [String], into parts: Int) -> [[String]] {
-        let total = texts.reduce(0) { $0 + $1.utf8.count }
-        var result: [[String]] = [[]]
-        var accumulated = 0
-        for text in texts {
-            if accumulated >= total * result.count / parts && result.count < parts { result.append([]) }
-            result[result.count - 1].append(text)
-            accumulated += text.utf8.count
-        }
-        while result.count < parts { result.append([]) }
+        var result = Array(repeating: [String](), count: parts)
+        for (index, text) in texts.enumerated() { result[index % parts].append(text) }
         return result
     }
 
