@@ -95,7 +95,7 @@ public final class SentencePieceEncoder {
         unknownID = UInt32(bitPattern: model.unknownID)
         byteFallback = model.byteFallback
         usesCache = cacheSegments && !mergesWholeTexts
-        cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, keyBytes: 1, valueCount: 1)
+        cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, arenaBytes: 64)
         textCapacity = 1 << 16
         text = .allocate(capacity: textCapacity)
         outputCapacity = 1 << 16
