@@ -1,10 +1,30 @@
-/// Where the encoder writes ids: a raw buffer sized before encoding starts (a text never has
-/// more tokens than normalized bytes), so appending is a store and an increment.
+/// Where the encoder writes ids: a raw buffer, grown (rarely) before each part is encoded so
+/// that appending is a store and an increment.
 struct TokenSink {
-    let base: UnsafeMutablePointer<UInt32>
+    private(set) var base: UnsafeMutablePointer<UInt32>
+    private(set) var capacity: Int
     var count = 0
 
-    init(base: UnsafeMutablePointer<UInt32>) { self.base = base }
+    init(base: UnsafeMutablePointer<UInt32>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Makes room for `extra` more ids (a part of n bytes never has more than n tokens).
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = Swift.max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
 
     @inline(__always)
     mutating func append(_ id: UInt32) {

@@ -6,6 +6,7 @@ extension SentencePieceEncoder {
     func encodeWholeText(_ text: UnsafeMutablePointer<UInt8>, _ count: Int, into sink: inout TokenSink,
                          workspace: inout MergeWorkspace) {
         if count + 1 > workspace.capacity { grow(&workspace, to: count + 1) }
+        sink.reserve(count)
         let symbols = workspace.symbols
         var n = 0
         var position = 0

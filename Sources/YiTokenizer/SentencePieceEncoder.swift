@@ -98,7 +98,7 @@ public final class SentencePieceEncoder {
         cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, arenaBytes: 64)
         textCapacity = 1 << 16
         text = .allocate(capacity: textCapacity)
-        outputCapacity = 1 << 16
+        outputCapacity = 1 << 14
         output = .allocate(capacity: outputCapacity)
         workspace = MergeWorkspace(capacity: 1 << 12)
         interestingBytes = .allocate(capacity: 256)
@@ -150,11 +150,12 @@ public final class SentencePieceEncoder {
         let malformed: Int
         let normalizedIsWellFormed: Bool
         if normalizer.isCopyWithEscapes {
-            reserveText(Normalizer.fastOutputBound(input.count))
             if knownWellFormed || SentencePieceUTF8.isWellFormed(input) {
+                reserveText(Normalizer.wellFormedOutputSize(input))
                 count = normalizer.normalizeWellFormed(input, into: text)
                 malformed = 0
             } else {
+                reserveText(Normalizer.anyBytesOutputBound(input.count))
                 (count, malformed) = normalizer.normalizeAnyBytes(input, into: text)
             }
             normalizedIsWellFormed = true  // malformed bytes became U+FFFD
@@ -167,13 +168,8 @@ public final class SentencePieceEncoder {
             normalizedIsWellFormed = SentencePieceUTF8.isWellFormed(UnsafeBufferPointer(start: text, count: count))
         }
         guard count > 0 else { return EncodeStats(malformedUTF8Bytes: malformed) }
-        // Every token covers at least one normalized byte.
-        if count > outputCapacity {
-            output.deallocate()
-            outputCapacity = max(count, outputCapacity * 2)
-            output = .allocate(capacity: outputCapacity)
-        }
-        var sink = TokenSink(base: output)
+        var sink = TokenSink(base: output, capacity: outputCapacity)
+        sink.reserve(count / 3 + 16)  // a typical text; parts make room for more as needed
         var workspace = self.workspace
         if mergesWholeTexts {
             encodeWholeText(text, count, into: &sink, workspace: &workspace)
@@ -181,6 +177,8 @@ public final class SentencePieceEncoder {
             encodeSegmented(text, count, wellFormed: normalizedIsWellFormed, into: &sink, workspace: &workspace)
         }
         self.workspace = workspace
+        output = sink.base
+        outputCapacity = sink.capacity
         ids.append(contentsOf: sink.ids(from: 0))
         return EncodeStats(malformedUTF8Bytes: malformed, tokens: sink.count)
     }
@@ -234,6 +232,7 @@ public final class SentencePieceEncoder {
                     encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
                 }
                 // A user-defined piece is its own token (its id is never unknown).
+                sink.reserve(1)
                 sink.append(UInt32(bitPattern: match.id))
                 position += match.length
                 segmentStart = position
@@ -267,6 +266,7 @@ public final class SentencePieceEncoder {
     @inline(__always)
     private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
                                into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        sink.reserve(length)  // every token covers at least one byte
         if usesCache && length <= Self.maxCachedSegmentBytes {
             let hash = SegmentCache.hash(segment, length)
             if let cached = cache.lookup(hash: hash, segment, length) {
