@@ -49,6 +49,8 @@ public final class SentencePieceEncoder {
     let usesCache: Bool
     /// Merge whole texts at once (SentencePiece's own way) even where segments are exact.
     let mergesWholeTexts: Bool
+    /// Walk normalized text character by character even when it is well-formed (tests).
+    let walksEveryCharacter: Bool
     /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
     /// the space symbol. `everyByte` is all true.
     let interestingBytes: UnsafeMutablePointer<Bool>
@@ -81,10 +83,12 @@ public final class SentencePieceEncoder {
         self.init(model: model, cacheSegments: cacheSegments, mergeWholeTexts: false)
     }
 
-    /// `mergeWholeTexts` turns segmentation off (tests compare both ways).
-    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool) {
+    /// `mergeWholeTexts` turns segmentation off, `walkEveryCharacter` the skipping of
+    /// uninteresting bytes (tests compare all ways).
+    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool, walkEveryCharacter: Bool = false) {
         self.model = model
         mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
+        walksEveryCharacter = walkEveryCharacter
         merges = model.merges
         emitClass = model.emitClass
         bmpSymbols = model.bmpSymbols.base
@@ -210,7 +214,7 @@ public final class SentencePieceEncoder {
         let wideSpace = model.spaceSymbol.count == 3
         let cutBefore = model.segmentation == .beforeSpaceRuns
         let cutAfter = model.segmentation == .afterSpaceRuns
-        let interesting = wellFormed ? interestingBytes : everyByte
+        let interesting = wellFormed && !walksEveryCharacter ? interestingBytes : everyByte
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false

@@ -76,11 +76,13 @@ import YiTestSupport
         let model = try ReferenceData.model(Fixtures.requireShared("tokenizers/\(name)/tokenizer.model"))
         let cached = SentencePieceEncoder(model: model)
         let uncached = SentencePieceEncoder(model: model, cacheSegments: false)
+        let careful = SentencePieceEncoder(model: model, cacheSegments: true, mergeWholeTexts: false, walkEveryCharacter: true)
         let whole = SentencePieceEncoder(model: model, cacheSegments: false, mergeWholeTexts: true)
         await propertyCheck(count: 200, input: Self.texts) { text in
             let expected = whole.encode(text)
             #expect(cached.encode(text) == expected, "\(name): \(Self.ids(text))")
             #expect(uncached.encode(text) == expected, "\(name): \(Self.ids(text))")
+            #expect(careful.encode(text) == expected, "\(name): \(Self.ids(text))")
             #expect(expected.allSatisfy { Int($0) < model.vocabularySize })
         }
     }
