@@ -100,11 +100,11 @@ public final class SentencePieceEncoder {
         byteFallback = model.byteFallback
         usesCache = cacheSegments && !mergesWholeTexts
         cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, arenaBytes: 64)
-        textCapacity = 1 << 16
+        textCapacity = Self.initialText
         text = .allocate(capacity: textCapacity)
-        outputCapacity = 1 << 14
+        outputCapacity = Self.initialOutput
         output = .allocate(capacity: outputCapacity)
-        workspace = MergeWorkspace(capacity: 1 << 12)
+        workspace = MergeWorkspace(capacity: Self.initialWorkspace)
         interestingBytes = .allocate(capacity: 256)
         everyByte = .allocate(capacity: 256)
         everyByte.initialize(repeating: true, count: 256)
@@ -184,8 +184,34 @@ public final class SentencePieceEncoder {
         output = sink.base
         outputCapacity = sink.capacity
         ids.append(contentsOf: sink.ids(from: 0))
+        releaseOversizedBuffers()
         return EncodeStats(malformedUTF8Bytes: malformed, tokens: sink.count)
     }
+
+    /// Scratch grows with the largest text (or unbroken run) seen; after an exceptional one,
+    /// give the memory back rather than keep it for the encoder's life.
+    private func releaseOversizedBuffers() {
+        if workspace.capacity > Self.keptScratchElements {
+            workspace.deallocate()
+            workspace = MergeWorkspace(capacity: Self.initialWorkspace)
+        }
+        if textCapacity > Self.keptScratchElements * 4 {
+            text.deallocate()
+            textCapacity = Self.initialText
+            text = .allocate(capacity: textCapacity)
+        }
+        if outputCapacity > Self.keptScratchElements {
+            output.deallocate()
+            outputCapacity = Self.initialOutput
+            output = .allocate(capacity: outputCapacity)
+        }
+    }
+
+    static let initialText = 1 << 16
+    static let initialOutput = 1 << 14
+    static let initialWorkspace = 1 << 12
+    /// Scratch up to this many elements (symbols, ids; 4x for text bytes) is kept between calls.
+    static let keptScratchElements = 1 << 20
 
     private func reserveText(_ needed: Int) {
         guard needed > textCapacity else { return }

@@ -66,3 +66,21 @@ import YiTestSupport
         }
     }
 }
+
+/// Long inputs: one unbroken run (the heap merge path), and many documents through one encoder.
+@Suite struct LongInputTests {
+    @Test func longRunsAndLongTextsMatchWholeTextMerging() throws {
+        let model = try ReferenceData.yi
+        let encoder = SentencePieceEncoder(model: model)
+        let whole = SentencePieceEncoder(model: model, cacheSegments: false, mergeWholeTexts: true)
+        let chinese = String(repeating: "很长的中文句子没有任何标点符号", count: 400)   // 6,000 characters, no cut
+        let word = String(repeating: "abcdefghij", count: 3000)                        // a 30,000-letter "word"
+        let spaced = String(repeating: "word  ", count: 50_000)
+        for text in [chinese, word, spaced, chinese + " " + word] {
+            #expect(encoder.encode(text) == whole.encode(text))
+            #expect(encoder.decode(encoder.encode(text)) == text)
+        }
+        // The encoder stays usable (and small) after giant inputs.
+        #expect(encoder.encode("after") == whole.encode("after"))
+    }
+}
