@@ -156,4 +156,11 @@ public struct PackerState: Sendable, Equatable {
     public var openSequences: [Int]
     /// Document tokens already placed into open sequences.
     public var openTokens: Int
+
+    public init(pendingDocuments: Int, pendingTokens: Int, openSequences: [Int], openTokens: Int) {
+        self.pendingDocuments = pendingDocuments
+        self.pendingTokens = pendingTokens
+        self.openSequences = openSequences
+        self.openTokens = openTokens
+    }
 }
