@@ -85,6 +85,18 @@ import YiPacking
         #expect(pureFinish.map(Self.layout) == [[[2, 0, 3]], [[1, 0, 2]], [[0, 0, 6]]])
     }
 
+    @Test func crossFillChoosesTheBestFitOverAllBuckets() throws {
+        // Buckets 4 and 8, window 2. Round 1: 7 opens A in 8 (1 left); 2 does not fit, opens B in
+        // 4 (2 left). Round 2: 5 (home 8) opens C (3 left); 1 may go to B (2 left), A (1 left) or
+        // C (3 left): A is the best fit, fills up and is emitted.
+        let options = PackingOptions(lengths: [4, 8], strategy: .bestFit(window: .documents(2)),
+                                     crossFillLimit: 1)
+        let (adds, finish, _) = try Self.run([2, 7, 5, 1], options)
+        #expect(adds[3].map(Self.layout) == [[[1, 0, 7], [3, 7, 1]]])
+        #expect(finish.map { $0.bucketLength } == [4, 8])
+        #expect(finish.map(Self.layout) == [[[0, 0, 2]], [[2, 0, 5]]])
+    }
+
     @Test func crossFillLimitKeepsTheShortBucket() throws {
         // Same input, limit 0.3: bucket 4 has 5 routed tokens, so at most 1.5 may leave it;
         // the 2-token document stays home.
