@@ -13,8 +13,12 @@ struct PackItem {
 
     var count: Int { tokens.count }
 
-    /// Best-fit decreasing order: longest first, then input order.
+    /// Placement order of a round: the longest bucket's own items first, so that they share
+    /// sequences among themselves exactly as without cross-fill and a bucket opens only the
+    /// sequences its own documents need; shorter buckets' items then fill what is left. Within a
+    /// bucket best-fit decreasing: longest first, then input order.
     static func placementOrder(_ a: PackItem, _ b: PackItem) -> Bool {
+        if a.home != b.home { return a.home > b.home }
         if a.count != b.count { return a.count > b.count }
         if a.ordinal != b.ordinal { return a.ordinal < b.ordinal }
         return a.part < b.part
