@@ -2,7 +2,7 @@ import YiCore
 
 /// Turns tokenized documents, in input order, into fixed-length sequences per length bucket.
 ///
-/// Rules (the README's "Packing" section says the same for users):
+/// Rules:
 /// - **Routing.** A document (its tokens already end with EOS) goes to the smallest bucket whose
 ///   length it fits. A document longer than the largest bucket is dropped (`.drop`, counted) or
 ///   split (`.split`) into chunks of exactly the largest length, each its own sequence, parts
@@ -14,10 +14,12 @@ import YiCore
 ///   own bucket. Full sequences are emitted at once; after a round each bucket keeps at most
 ///   `maxOpenSequences` open and closes the fullest beyond that, padding with `padID`.
 /// - **Cross-fill** (best-fit, default on): candidates include open sequences of longer buckets,
-///   so short documents fill the gaps long documents leave. A document never *opens* a sequence
-///   in a longer bucket, so a bucket's sequence count is set by its own documents, and at most
-///   `crossFillLimit` (default half) of the tokens routed to a bucket may leave it this way, so a
-///   short bucket is never starved.
+///   so short documents fill the gaps long documents leave. A round places the longest bucket's
+///   own documents first (then the next bucket's, ...), and a document never *opens* a sequence
+///   in a longer bucket, so each bucket has about as many sequences as its own documents need
+///   without cross-fill and cross-fill only replaces padding. At most `crossFillLimit` (default
+///   half) of the tokens routed to a bucket so far may leave it this way, so a short bucket is
+///   never starved when long documents leave more room than short ones can fill.
 /// - **concat**: each bucket's documents are concatenated in input order and cut at exactly the
 ///   bucket length (documents continue as their next part in the following sequence);
 ///   `crossFill` does not apply. At `finish()` the last partial sequence is padded or dropped
