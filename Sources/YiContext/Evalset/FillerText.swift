@@ -24,8 +24,9 @@ public struct FillerText: Sendable {
         guard scalars.contains(where: { !$0.properties.isWhitespace }) else {
             throw YiError(.usage, "filler text \(origin) is empty")
         }
-        // The pool is read cyclically: end it with a paragraph break so the wrap is a sentence start.
-        if scalars.last != "\n" { scalars.append(contentsOf: "\n\n".unicodeScalars) }
+        // The pool is read cyclically: end it with a paragraph break (a space for one-line text such
+        // as the pass-key sentences) so the wrap is a sentence start.
+        scalars.append(contentsOf: (scalars.contains("\n") ? "\n\n" : " ").unicodeScalars)
         self.scalars = scalars
         self.origin = origin
         (sentenceStarts, wordStarts) = Self.boundaries(of: scalars)
@@ -154,9 +155,5 @@ enum ScalarSearch {
             index += 1
         }
         return found
-    }
-
-    static func count(_ needle: String, in haystack: String) -> Int {
-        count(Array(needle.unicodeScalars), in: Array(haystack.unicodeScalars))
     }
 }
