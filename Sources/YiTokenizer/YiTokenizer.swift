@@ -1,1 +1,0 @@
-// YiTokenizer: see README.md "Architecture". (module being built)
