@@ -44,7 +44,7 @@ public final class ZstdByteStream: ByteStream {
             try check(hint, consumedInCall: source.pos)
             input.consume(source.pos)
             insideFrame = hint != 0
-            if !hasInput && output.pos == producedBefore {
+            if !hasInput && insideFrame && output.pos == producedBefore {
                 // Nothing more will arrive and the decoder could not finish the frame.
                 throw input.corruption("zstd stream is truncated: the file ends inside a frame")
             }
