@@ -36,6 +36,9 @@ public final class LineReader {
     private var lineNumber = 0
     private var atEnd = false
 
+    /// Lines handed out so far.
+    public var linesRead: Int { lineNumber }
+
     /// Decompressed bytes taken from the stream so far.
     public var bytesRead: Int64 { storageOffset + Int64(end) }
 
