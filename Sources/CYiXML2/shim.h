@@ -4,8 +4,8 @@
 /* libxml2 built with ICU includes the system's <unicode/...> headers, which clash with the ICU copy that
  * Foundation's modules carry. We use no ICU-dependent libxml2 struct fields, so hide them. */
 #undef LIBXML_ICU_ENABLED
-#include <libxml/xmlreader.h>
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlmemory.h>
 #include <string.h>
@@ -45,7 +45,14 @@ static void cyi_xml_collect_error(void *context, xmlErrorPtr error) {
     }
 }
 
-static inline void cyi_xml_reader_collect_errors(xmlTextReaderPtr reader, cyi_xml_error_sink *sink) {
-    xmlTextReaderSetStructuredErrorHandler(reader, cyi_xml_collect_error, sink);
+/* The user data of a SAX parse: the error sink first (the error handler receives this struct),
+ * then the Swift object that handles the events. */
+typedef struct {
+    cyi_xml_error_sink errors;
+    void *owner;
+} cyi_xml_sax_context;
+
+static inline void cyi_xml_sax_collect_errors(xmlSAXHandler *sax) {
+    sax->serror = cyi_xml_collect_error;
 }
 #endif

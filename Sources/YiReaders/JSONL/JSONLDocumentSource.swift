@@ -54,6 +54,10 @@ public final class JSONLDocumentSource: InputDocumentSource {
             // The stream is damaged (or unreadable): what came before was returned; stop here.
             finished = true
             throw error.adding(.init(path: input.path, line: lines.linesRead + 1))
+        } catch {
+            // A rejected record under --strict.
+            finished = true
+            throw error
         }
         finished = true
         return nil
