@@ -17,7 +17,7 @@ private func copy(_ source: String, to path: String) {
 private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents: String = "", bytes: [UInt8]? = nil) -> String {
     let path = directory.file(relative)
     try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(bytes ?? Array(contents.utf8)))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes ?? Array(contents.utf8)))
     return path
 }
 

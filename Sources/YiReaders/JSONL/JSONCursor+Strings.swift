@@ -3,73 +3,93 @@ extension JSONCursor {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// Index of the first `"`, `\` or control byte at or after `from`, or `count`.
+    /// Index of the first `"`, `\` or control byte at or after `from`, or `count`; ORs every
+    /// byte passed over into `seen` (its high bits then tell whether the run was all ASCII).
     ///
     /// Eight bytes at a time: `(x - 0x01…) & ~x & 0x80…` is non-zero exactly when some byte of
     /// `x` is zero, and `(w - 0x20…) & ~w & 0x80…` when some byte of `w` is below 0x20. Borrows only
     /// flag bytes *above* a true match, so the lowest flagged byte is the first special one.
     @inline(__always)
-    func scanPlain(from: Int) -> Int {
+    func scanPlain(from: Int, seen: inout UInt64) -> Int {
         var i = from
         let raw = UnsafeRawPointer(base)
         while i + 8 <= count {
             let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let quote = w ^ (Self.ones &* 0x22)
-            let backslash = w ^ (Self.ones &* 0x5C)
-            let flags = (((quote &- Self.ones) & ~quote) | ((backslash &- Self.ones) & ~backslash)
-                | ((w &- Self.ones &* 0x20) & ~w)) & Self.highBits
-            if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
+            let flags = Self.specialBytes(w)
+            if flags != 0 {
+                let special = flags.trailingZeroBitCount / 8
+                // Only the bytes before the special one belong to the run.
+                seen |= special == 0 ? 0 : w & (~UInt64(0) >> (64 - 8 * special))
+                return i + special
+            }
+            seen |= w
             i += 8
         }
         while i < count {
             let b = base[i]
             if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            seen |= UInt64(b)
             i += 1
         }
         return i
     }
 
+    /// The high bit of each byte of `w` that is `"`, `\` or below 0x20 (exact for the lowest one).
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & highBits
+    }
+
     /// Parses the string whose opening quote is at `position`.
     mutating func parseString() throws(JSONLineError) -> String {
         let start = position + 1
-        let special = scanPlain(from: start)
+        var seen: UInt64 = 0
+        let special = scanPlain(from: start, seen: &seen)
         guard special < count else { throw .malformed("unterminated string", offset: position) }
         switch base[special] {
         case 0x22:
             position = special + 1
-            return try Self.makeString(base + start, special - start, lineOffset: start)
+            return try Self.makeString(base + start, special - start, ascii: seen & Self.highBits == 0, lineOffset: start)
         case 0x5C:
-            return try parseEscapedString(start: start, firstSpecial: special)
+            return try parseEscapedString(start: start, firstSpecial: special, seen: seen)
         default:
             throw controlCharacter(at: special)
         }
     }
 
-    /// The slow path: copies runs and decoded escapes into the scratch buffer.
-    private mutating func parseEscapedString(start: Int, firstSpecial: Int) throws(JSONLineError) -> String {
+    /// Strings with escapes: runs are copied eight bytes at a time while they are scanned, and
+    /// escapes decoded, into the scratch buffer. Decoding never lengthens the text, so the rest of
+    /// the line (plus 8 bytes of slack for the word stores) bounds the space needed, reserved once.
+    private mutating func parseEscapedString(start: Int, firstSpecial: Int, seen: UInt64) throws(JSONLineError) -> String {
+        // Escapes decode to valid UTF-8 (lone surrogates are refused), so only raw bytes can make
+        // the result invalid: `seen` collects them.
+        var seen = seen
+        scratch.ensureCapacity(count - start + 16, keeping: 0)
+        let out = scratch.pointer
         var length = firstSpecial - start
-        scratch.reserve(length + 64, keeping: 0)
-        scratch.pointer.update(from: base + start, count: length)
+        out.update(from: base + start, count: length)
         var i = firstSpecial
+        let raw = UnsafeRawPointer(base)
         while true {
             switch base[i] {
             case 0x22:
                 position = i + 1
-                return try Self.makeString(scratch.pointer, length, lineOffset: start)
+                return try Self.makeString(out, length, ascii: seen & Self.highBits == 0, lineOffset: start)
             case 0x5C:
                 guard i + 1 < count else { throw .malformed("unterminated string", offset: start - 1) }
-                scratch.reserve(length + 4, keeping: length)
-                let out = scratch.pointer + length
+                let target = out + length
                 switch base[i + 1] {
-                case 0x22, 0x5C, 0x2F: out.pointee = base[i + 1]; length += 1; i += 2
-                case UInt8(ascii: "b"): out.pointee = 0x08; length += 1; i += 2
-                case UInt8(ascii: "f"): out.pointee = 0x0C; length += 1; i += 2
-                case UInt8(ascii: "n"): out.pointee = 0x0A; length += 1; i += 2
-                case UInt8(ascii: "r"): out.pointee = 0x0D; length += 1; i += 2
-                case UInt8(ascii: "t"): out.pointee = 0x09; length += 1; i += 2
+                case 0x22, 0x5C, 0x2F: target.pointee = base[i + 1]; length += 1; i += 2
+                case UInt8(ascii: "b"): target.pointee = 0x08; length += 1; i += 2
+                case UInt8(ascii: "f"): target.pointee = 0x0C; length += 1; i += 2
+                case UInt8(ascii: "n"): target.pointee = 0x0A; length += 1; i += 2
+                case UInt8(ascii: "r"): target.pointee = 0x0D; length += 1; i += 2
+                case UInt8(ascii: "t"): target.pointee = 0x09; length += 1; i += 2
                 case UInt8(ascii: "u"):
                     let scalar = try unicodeEscape(at: &i)
-                    length += Self.encodeUTF8(scalar, into: out)
+                    length += Self.encodeUTF8(scalar, into: target)
                 default:
                     position = i
                     throw .malformed("invalid escape sequence \\\(describeByteAt(i + 1))", offset: i)
@@ -77,12 +97,35 @@ extension JSONCursor {
             default:
                 throw controlCharacter(at: i)
             }
-            let runStart = i
-            i = scanPlain(from: i)
-            guard i < count else { throw .malformed("unterminated string", offset: start - 1) }
-            scratch.reserve(length + (i - runStart), keeping: length)
-            (scratch.pointer + length).update(from: base + runStart, count: i - runStart)
-            length += i - runStart
+            // The next run, scanned and copied together.
+            var special = -1
+            while i + 8 <= count {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                UnsafeMutableRawPointer(out + length).storeBytes(of: w.littleEndian, as: UInt64.self)
+                let flags = Self.specialBytes(w)
+                if flags != 0 {
+                    let k = flags.trailingZeroBitCount / 8
+                    seen |= k == 0 ? 0 : w & (~UInt64(0) >> (64 - 8 * k))
+                    length += k
+                    i += k
+                    special = i
+                    break
+                }
+                seen |= w
+                length += 8
+                i += 8
+            }
+            if special < 0 {
+                while i < count {
+                    let b = base[i]
+                    if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                    out[length] = b
+                    seen |= UInt64(b)
+                    length += 1
+                    i += 1
+                }
+                guard i < count else { throw .malformed("unterminated string", offset: start - 1) }
+            }
         }
     }
 
@@ -149,28 +192,14 @@ extension JSONCursor {
         }
     }
 
-    /// One validating copy into a Swift string; invalid UTF-8 is reported with the offset of the
-    /// first bad byte (`lineOffset` is where `bytes` starts in the line).
+    /// One copy into a Swift string, validated once (`UTF8Text`); invalid UTF-8 is reported with
+    /// the offset of the first bad byte (`lineOffset`: where `bytes` starts in the line).
     @inline(__always)
-    static func makeString(_ bytes: UnsafePointer<UInt8>, _ length: Int, lineOffset: Int) throws(JSONLineError) -> String {
+    static func makeString(_ bytes: UnsafePointer<UInt8>, _ length: Int, ascii: Bool, lineOffset: Int) throws(JSONLineError) -> String {
         let buffer = UnsafeBufferPointer(start: bytes, count: length)
-        if let string = String(validating: buffer, as: UTF8.self) { return string }
-        let bad = firstInvalidUTF8(buffer)
+        if let string = UTF8Text.string(buffer, isASCII: ascii) { return string }
+        let bad = UTF8Text.firstInvalidOffset(buffer)
         throw .invalidUTF8("invalid UTF-8 (byte 0x\(String(buffer[bad], radix: 16, uppercase: true)) in a string)", offset: lineOffset + bad)
-    }
-
-    /// Offset of the first byte that does not start or continue a valid UTF-8 sequence.
-    static func firstInvalidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = buffer.makeIterator()
-        var offset = 0
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let scalar): offset += scalar.count
-            case .emptyInput: return max(0, buffer.count - 1)
-            case .error: return offset
-            }
-        }
     }
 
     private func controlCharacter(at i: Int) -> JSONLineError {

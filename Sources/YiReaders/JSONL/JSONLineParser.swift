@@ -52,8 +52,12 @@ final class ScratchBuffer {
     deinit { pointer.deallocate() }
 
     /// Makes room for `needed` bytes, keeping the first `keeping`.
-    func reserve(_ needed: Int, keeping: Int) {
-        guard needed > capacity else { return }
+    @inline(__always)
+    func ensureCapacity(_ needed: Int, keeping: Int) {
+        if needed > capacity { grow(needed, keeping: keeping) }
+    }
+
+    private func grow(_ needed: Int, keeping: Int) {
         let newCapacity = max(needed, capacity * 2)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         grown.update(from: pointer, count: keeping)
@@ -117,6 +121,9 @@ struct JSONCursor {
             position += 1
             return .object(members)
         }
+        // One allocation for typical records (growing one by one would look up the array's
+        // generic metadata at each reallocation).
+        members.reserveCapacity(8)
         while true {
             guard position < count, base[position] == UInt8(ascii: "\"") else {
                 throw .malformed("unexpected \(describeByte()), an object key in double quotes was expected", offset: position)
