@@ -46,6 +46,8 @@ private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents
         put(d, "out/len-8192/shard-00000.idx", "")
         put(d, "out/manifest.json", "{\"tool\": \"yi-prep 0.1\"}\n")
         put(d, "plain.jsonl.tmp-1234", "{}\n")
+        try! FileManager.default.createSymbolicLink(atPath: d.file("dangling.jsonl"), withDestinationPath: d.file("nowhere.jsonl"))
+        try! FileManager.default.createSymbolicLink(atPath: d.file("b/a/loop"), withDestinationPath: d.file("b"))
         return d
     }
 
@@ -64,14 +66,16 @@ private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents
         ])
         #expect(found.inputs.allSatisfy { $0.size == Int64(FileManager.default.contents(atPath: $0.path)!.count) })
         let unsupported = Dictionary(uniqueKeysWithValues: found.unsupported.map { (relative($0.path), $0.reason) })
-        #expect(unsupported.keys.sorted() == ["array.json", "mislabeled.jsonl.zst", "notes.txt", "packed.xz", "xml-inside.jsonl"])
+        #expect(unsupported.keys.sorted() == ["array.json", "dangling.jsonl", "mislabeled.jsonl.zst", "notes.txt", "packed.xz", "xml-inside.jsonl"])
+        #expect(unsupported["dangling.jsonl"]?.contains("broken symbolic link") == true)
         #expect(unsupported["notes.txt"]?.contains("unsupported file type .txt") == true)
         #expect(unsupported["packed.xz"]?.contains("xz compression is not supported") == true)
         #expect(unsupported["mislabeled.jsonl.zst"]?.contains("the name says zstd but the content is not compressed") == true)
         #expect(unsupported["array.json"]?.contains("JSON array") == true)
         #expect(unsupported["xml-inside.jsonl"]?.contains("content is XML") == true)
         let ignored = Dictionary(uniqueKeysWithValues: found.ignored.map { (relative($0.path), $0.reason) })
-        #expect(ignored.keys.sorted() == [".git", ".hidden.jsonl", "out", "plain.jsonl.tmp-1234"])
+        #expect(ignored.keys.sorted() == [".git", ".hidden.jsonl", "b/a/loop", "out", "plain.jsonl.tmp-1234"])
+        #expect(ignored["b/a/loop"] == "symbolic link loop")
         #expect(ignored["out"]?.contains("yi-prep output") == true)
     }
 

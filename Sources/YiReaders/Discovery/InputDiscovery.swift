@@ -40,7 +40,17 @@ private struct InputWalker {
 
     /// `explicit`: named on the command line, so taken even if hidden.
     mutating func visit(_ path: String, explicit: Bool) throws {
-        guard let status = try FileSystem.status(path) else { return }
+        let status: FileSystem.Status
+        do {
+            guard let found = try FileSystem.status(path) else {
+                result.unsupported.append(SkippedInput(path: path, reason: "broken symbolic link (or removed while listing)"))
+                return
+            }
+            status = found
+        } catch let error as YiError {
+            result.unsupported.append(SkippedInput(path: path, reason: Self.describe(error)))
+            return
+        }
         let canonical = FileSystem.canonicalPath(path)
         if excluded.contains(canonical) {
             result.ignored.append(SkippedInput(path: path, reason: "output of this run"))
@@ -55,11 +65,15 @@ private struct InputWalker {
                 result.ignored.append(SkippedInput(path: path, reason: reason))
                 return
             }
-            switch try FormatDetection.classify(path: path) {
-            case .input(let format, let compression):
-                result.inputs.append(DiscoveredInput(path: path, format: format, compression: compression, size: status.size))
-            case .unsupported(let reason):
-                result.unsupported.append(SkippedInput(path: path, reason: reason))
+            do {
+                switch try FormatDetection.classify(path: path) {
+                case .input(let format, let compression):
+                    result.inputs.append(DiscoveredInput(path: path, format: format, compression: compression, size: status.size))
+                case .unsupported(let reason):
+                    result.unsupported.append(SkippedInput(path: path, reason: reason))
+                }
+            } catch let error as YiError {
+                result.unsupported.append(SkippedInput(path: path, reason: Self.describe(error)))
             }
         case .other:
             result.unsupported.append(SkippedInput(path: path, reason: "not a regular file"))
@@ -72,7 +86,13 @@ private struct InputWalker {
             return
         }
         defer { openDirectories.remove(status.identity) }
-        let names = try FileSystem.entries(of: directory)
+        let names: [String]
+        do {
+            names = try FileSystem.entries(of: directory)
+        } catch let error as YiError {
+            result.unsupported.append(SkippedInput(path: directory, reason: Self.describe(error)))
+            return
+        }
         if names.contains("manifest.json"), Self.isYiPrepManifest(FileSystem.join(directory, "manifest.json")) {
             result.ignored.append(SkippedInput(path: directory, reason: "a yi-prep output folder (has a yi-prep manifest.json)"))
             return
@@ -85,6 +105,11 @@ private struct InputWalker {
             }
             try visit(child, explicit: false)
         }
+    }
+
+    /// "cannot open file: Permission denied (errno 13)".
+    private static func describe(_ error: YiError) -> String {
+        error.cause.map { "\(error.message): \($0)" } ?? error.message
     }
 
     /// yi-prep's own files met while walking a folder: shards and their sidecars, manifests,
