@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "YiTestSupport", dependencies: ["YiCore"], path: "Tests/YiTestSupport"),
         .testTarget(name: "YiCoreTests", dependencies: ["YiCore", "YiTestSupport"]),
         .testTarget(name: "YiIOTests", dependencies: ["YiIO", "YiTestSupport"]),
-        .testTarget(name: "YiReadersTests", dependencies: ["YiReaders", "YiIO", "YiTestSupport"]),
+        .testTarget(name: "YiReadersTests", dependencies: ["YiReaders", "YiIO", "YiTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "YiFiltersTests", dependencies: ["YiFilters", "YiTestSupport"]),
         .testTarget(name: "YiTokenizerTests", dependencies: [
             "YiTokenizer", "YiIO", "YiTestSupport",

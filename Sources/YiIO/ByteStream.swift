@@ -11,6 +11,9 @@ import YiCore
 public protocol ByteStream: AnyObject {
     /// The file this stream reads, for messages.
     var path: String { get }
+    /// Bytes taken from the file on disk so far (compressed bytes for a decompressor), for
+    /// progress against the file's size.
+    var fileBytesRead: Int64 { get }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
@@ -20,6 +23,7 @@ public final class FileByteStream: ByteStream {
     private let fd: Int32
     /// Bytes consumed from the file so far.
     public private(set) var offset: Int64 = 0
+    public var fileBytesRead: Int64 { offset }
 
     public init(path: String) throws {
         self.path = path
@@ -41,5 +45,57 @@ public final class FileByteStream: ByteStream {
             if errno == EINTR { continue }
             throw YiError(.io, "cannot read file", context: .init(path: path, byteOffset: offset), cause: errnoText())
         }
+    }
+}
+
+/// Bytes held in memory, served like a file (tests, benchmarks, already-loaded data).
+public final class MemoryByteStream: ByteStream {
+    public let path: String
+    private let bytes: [UInt8]
+    private var position = 0
+    /// Largest amount one `read` returns; small values exercise callers' refill logic.
+    private let maximumReadSize: Int
+
+    public var fileBytesRead: Int64 { Int64(position) }
+
+    public init(_ bytes: [UInt8], path: String = "<memory>", maximumReadSize: Int = .max) {
+        precondition(maximumReadSize > 0)
+        self.bytes = bytes
+        self.path = path
+        self.maximumReadSize = maximumReadSize
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - position, maximumReadSize)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: n)
+        }
+        position += n
+        return n
+    }
+}
+
+public extension ByteStream {
+    /// Reads the whole rest of the stream (tests and small files only: memory grows with it).
+    func readAll() throws -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Reads until `buffer` is full or the stream ends; returns the number of bytes read.
+    func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
     }
 }
