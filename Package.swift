@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "YiShardsTests", dependencies: [
             "YiShards", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        ], exclude: ["Fixtures"]),  // datasets shared with tools/tests (Python), read by path
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),
         .testTarget(name: "YiPipelineTests", dependencies: ["YiPipeline", "YiTestSupport"]),
         .testTarget(name: "YiPrepCLITests", dependencies: ["YiPrepCLI", "YiShards", "YiTestSupport"]),
