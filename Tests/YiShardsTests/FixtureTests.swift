@@ -38,9 +38,9 @@ import YiTestSupport
         try TestDataset(directory: directory, documents: documents, lengths: fixture.lengths, shardTokens: fixture.shardTokens,
                         vocabulary: fixture.vocabulary)
         var lines = ""
-        for (ordinal, document) in documents.enumerated() {
+        for document in documents {
             lines += JSONWriter.string(.object([
-                ("ordinal", .int(Int64(ordinal))),
+                ("ordinal", .int(Int64(document.ordinal))),
                 ("source", .int(Int64(document.source))),
                 ("tokens", .array(document.tokens.map { .int(Int64($0)) })),
             ])) + "\n"

@@ -3,8 +3,10 @@ import YiCore
 import YiTestSupport
 @testable import YiShards
 
-/// A document for the tests: its tokens end with EOS; `source` indexes the source table.
+/// A document for the tests: its tokens end with EOS; `source` indexes the source table;
+/// `ordinal` is its position in the input order (global, whatever bucket it goes to).
 struct TestDocument {
+    var ordinal: Int
     var tokens: [TokenID]
     var source: Int
 }
@@ -24,7 +26,7 @@ enum TestPacker {
             tokens = []
             spans = []
         }
-        for (ordinal, document) in documents.enumerated() {
+        for document in documents {
             var rest = document.tokens[...]
             var part = 0
             // Start a fresh sequence when a whole document would fit there but not here.
@@ -32,7 +34,7 @@ enum TestPacker {
             while !rest.isEmpty {
                 if tokens.count == length { close() }
                 let take = min(rest.count, length - tokens.count)
-                spans.append(DocumentSpan(offset: tokens.count, length: take, documentOrdinal: ordinal, part: part,
+                spans.append(DocumentSpan(offset: tokens.count, length: take, documentOrdinal: document.ordinal, part: part,
                                           isDocumentEnd: take == rest.count, sourceIndex: document.source))
                 tokens += rest.prefix(take)
                 rest = rest.dropFirst(take)
@@ -50,11 +52,11 @@ enum TestPacker {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return state >> 33
         }
-        return (0..<count).map { _ in
+        return (0..<count).map { ordinal in
             let length = 1 + Int(next() % UInt64(maxLength))
             var tokens = (0..<length - 1).map { _ in TokenID(3 + next() % UInt64(vocabulary - 3)) }
             tokens.append(eos)
-            return TestDocument(tokens: tokens, source: Int(next() % UInt64(sources)))
+            return TestDocument(ordinal: ordinal, tokens: tokens, source: Int(next() % UInt64(sources)))
         }
     }
 }
