@@ -21,7 +21,10 @@ public enum StatsHTML {
             body += "</figure>\n"
             if !bucket.documentsPerSequence.isEmpty {
                 body += "<figure><figcaption>Documents per sequence (sequences)</figcaption>\n"
-                body += histogram(bucket.documentsPerSequence.map { (String($0.value), "\($0.value) documents", $0.count) }, color: palette[2])
+                // A regular axis: values with no sequence get an empty slot.
+                let counts = Dictionary(uniqueKeysWithValues: bucket.documentsPerSequence.map { ($0.value, $0.count) })
+                let values = bucket.documentsPerSequence.first!.value...bucket.documentsPerSequence.last!.value
+                body += histogram(values.map { (String($0), "\($0) documents", counts[$0] ?? 0) }, color: palette[2])
                 body += "</figure>\n"
             }
             body += "</div>\n"
