@@ -23,7 +23,9 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 import warnings
 
@@ -95,7 +97,7 @@ def check_indexed(prefixes, problems):
     return sequences
 
 
-def check_gpt_dataset(prefixes, length, manifest, problems):
+def check_gpt_dataset(prefixes, length, manifest, cache, problems):
     import numpy as np
     import yiprep_loader as yl
     from megatron.core.datasets.blended_megatron_dataset_builder import BlendedMegatronDatasetBuilder
@@ -108,7 +110,7 @@ def check_gpt_dataset(prefixes, length, manifest, problems):
     config = GPTDatasetConfig(
         random_seed=1234, sequence_length=length, blend=(prefixes, None), split="100,0,0",
         tokenizer=CheckTokenizer(vocab, eod, pad), reset_position_ids=True, reset_attention_mask=True,
-        eod_mask_loss=True, add_extra_token_to_sequence=False, path_to_cache=None, create_attention_mask=False)
+        eod_mask_loss=True, add_extra_token_to_sequence=False, path_to_cache=cache, create_attention_mask=False)
     total = sum(len(s) for s in shards)
     train, _, _ = BlendedMegatronDatasetBuilder(GPTDataset, [total, 0, 0], lambda: True, config).build()
     # Our sequences by content, so each Megatron sample can be matched (and used once).
@@ -166,16 +168,25 @@ def main():
     import yiprep_loader as yl
     manifest = read_manifest(args.path)
     problems = []
+    # GPTDataset caches its sample indices; without a cache path it writes them beside the
+    # shards, so give it a temporary folder (its blending code then asks torch.distributed for
+    # the rank: a one-process group answers).
+    import torch
+    cache = tempfile.mkdtemp(prefix="yiprep-megatron-")
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("gloo", init_method=f"file://{cache}/process-group", rank=0, world_size=1)
     for name, prefixes in find_buckets(args.path, args.lengths):
         if not prefixes:
             continue
         sequences = check_indexed(prefixes, problems)
         sidecar = yl.Shard(prefixes[0]).sidecar
         length = sidecar.sequence_length if sidecar else (int(name[4:]) if name.startswith("len-") else None)
-        samples = check_gpt_dataset(prefixes, length, manifest, problems) if length else 0
+        samples = check_gpt_dataset(prefixes, length, manifest, cache, problems) if length else 0
         gpt = (f"GPTDataset (seq-length {length}, add_extra_token_to_sequence=False) gave {samples} samples" if length
                else "GPTDataset skipped (no sidecar or len-N folder to give the sequence length)")
         print(f"{name}: IndexedDataset read {len(prefixes)} shard(s), {sequences} sequences; {gpt}")
+    torch.distributed.destroy_process_group()
+    shutil.rmtree(cache, ignore_errors=True)
     if problems:
         print(f"megatron-core {version}: {len(problems)} mismatch(es):")
         for problem in problems:

@@ -255,9 +255,12 @@ def test_torch_wrappers():
     assert seen == sorted(tuple(dataset[i]["input_ids"].tolist()) for i in range(len(dataset)))
 
 
-def test_megatron_script_runs():
+def test_megatron_script_runs_and_writes_nothing_beside_the_shards():
     script = os.path.join(ROOT, "tools", "megatron", "read_with_megatron.py")
+    before = sorted(os.walk(FIXTURES))
     result = subprocess.run([sys.executable, script, os.path.join(FIXTURES, "small-dataset")],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "megatron-core" in result.stdout
+    # Either megatron-core read everything identically, or it is absent and the script says so.
+    assert "every shard reads identically" in result.stdout or "megatron-core is not installed" in result.stdout
+    assert sorted(os.walk(FIXTURES)) == before
