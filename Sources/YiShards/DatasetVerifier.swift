@@ -1,3 +1,4 @@
+import Foundation
 import YiCore
 
 /// One thing `verify` found wrong, naming the file and (where it applies) the byte offset.
@@ -94,12 +95,6 @@ public enum DatasetVerifier {
         if !options.checkTokens {
             report.notes.append("tokens not read: vocabulary, EOS, padding and .bin sha256 checks skipped")
         }
-        if let manifest, layout.kind == .packOutput {
-            for bucket in manifest.buckets where !layout.buckets.contains(where: { $0.manifest?.directory == bucket.directory }) {
-                report.problems.append(VerifyProblem(file: layout.manifestPath ?? layout.path,
-                                                     message: "bucket folder \(bucket.directory) listed in the manifest is missing"))
-            }
-        }
         for bucket in layout.buckets {
             checkBucket(bucket, layout: layout, expectations: &expectations, report: &report)
         }
@@ -108,6 +103,10 @@ public enum DatasetVerifier {
 
     private static func checkBucket(_ bucket: BucketLayout, layout: DatasetLayout, expectations: inout ShardExpectations,
                                     report: inout VerifyReport) {
+        if bucket.manifest != nil, !FileManager.default.fileExists(atPath: bucket.directory) {
+            report.problems.append(VerifyProblem(file: bucket.directory, message: "bucket folder listed in the manifest is missing"))
+            return
+        }
         if layout.manifest != nil, bucket.manifest == nil, layout.kind == .packOutput {
             report.problems.append(VerifyProblem(file: bucket.directory, message: "bucket folder is not listed in the manifest"))
         }

@@ -160,6 +160,28 @@ import YiTestSupport
         #expect(bucket.notes.contains { $0.contains("no manifest.json") })
     }
 
+    @Test func manifestAndFilesMustAgree() throws {
+        let dir = TemporaryDirectory()
+        try Self.makeDataset(dir)
+        let fm = FileManager.default
+        // A shard the manifest lists is gone.
+        for ext in ["bin", "idx", "docs"] { try fm.removeItem(atPath: dir.file("len-32/shard-00001.\(ext)")) }
+        // A shard the manifest does not list appeared (a copy under a new number).
+        for ext in ["bin", "idx", "docs"] {
+            try fm.copyItem(atPath: dir.file("len-16/shard-00000.\(ext)"), toPath: dir.file("len-16/shard-00009.\(ext)"))
+        }
+        // A bucket folder the manifest does not list.
+        try fm.copyItem(atPath: dir.file("len-16"), toPath: dir.file("len-64"))
+        let report = try verify(dir.path)
+        #expect(report.problems.contains { $0.file == dir.file("len-32/shard-00001.idx") && $0.message == "shard listed in the manifest is missing" })
+        #expect(report.problems.contains { $0.file == dir.file("len-16/shard-00009.idx") && $0.message == "shard is not listed in the manifest" })
+        #expect(report.problems.contains { $0.file == dir.file("len-64") && $0.message == "bucket folder is not listed in the manifest" })
+        // A whole bucket folder missing.
+        try fm.removeItem(atPath: dir.file("len-32"))
+        let missing = try verify(dir.path)
+        #expect(missing.problems.contains { $0.file == dir.file("len-32") && $0.message == "bucket folder listed in the manifest is missing" })
+    }
+
     /// Shards written the way megatron-core's `_IndexWriter` writes them for `preprocess_data.py`
     /// (one sequence per document, any lengths, several sequences per document allowed).
     @Test func foreignMegatronShardsAreChecked() throws {
