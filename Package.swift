@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "YiFilters", dependencies: ["YiCore"]),
         .target(name: "YiTokenizer", dependencies: ["YiCore"]),
         .target(name: "YiPacking", dependencies: ["YiCore"]),
-        .target(name: "YiShards", dependencies: ["YiCore"]),
+        .target(name: "YiShards", dependencies: ["YiCore"], exclude: ["README-formats.md"]),
         .target(name: "YiContext", dependencies: ["YiCore", "YiTokenizer"]),
         .target(name: "YiPipeline", dependencies: [
             "YiCore", "YiIO", "YiReaders", "YiFilters", "YiTokenizer", "YiPacking", "YiShards",
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "YiShardsTests", dependencies: [
             "YiShards", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        ], exclude: ["Fixtures"]),  // datasets shared with tools/tests (Python), read by path
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),
         .testTarget(name: "YiPipelineTests", dependencies: ["YiPipeline", "YiTestSupport"]),
         .testTarget(name: "YiPrepCLITests", dependencies: ["YiPrepCLI", "YiShards", "YiTestSupport"]),
