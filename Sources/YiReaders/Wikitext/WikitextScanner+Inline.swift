@@ -81,7 +81,7 @@ extension WikitextScanner {
             while p < limit && ((input[p] >= UInt8(ascii: "A") && input[p] <= UInt8(ascii: "Z")) || input[p] >= 0x80) {
                 p += 1
             }
-            if p > position + 2 && hasPrefix("__", at: p) && !(p + 2 < input.count && input[p + 2] == WikitextByte.underscore) {
+            if p > position + 2 && hasPrefix("__", at: p) {
                 position = p + 2
                 markRemoval()
                 return
