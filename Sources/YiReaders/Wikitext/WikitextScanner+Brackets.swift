@@ -26,6 +26,7 @@ extension WikitextScanner {
     mutating func closeBraces() {
         var remaining = runLength(of: WikitextByte.closeBrace, from: position)
         position += remaining
+        var leftOpeningBrace = false
         while remaining >= 2, let index = stack.lastIndex(where: { $0.kind == .braces }) {
             abandonFrames(above: index)
             var frame = stack[index]
@@ -43,10 +44,13 @@ extension WikitextScanner {
                 frame.pipeOutput = -1
                 stack[index] = frame
             } else {
+                leftOpeningBrace = frame.braceCount == 1
                 stack.removeLast()
             }
         }
-        guard remaining == 1 else { return } // a stray `}}` is dropped
+        // A stray `}}` is dropped; so is a single `}` left over against a single `{`
+        // (`{{{{a}}}}`: an argument inside unmatched braces).
+        guard remaining == 1, !leftOpeningBrace else { return }
         if let top = stack.last, top.kind == .languageConversion,
            position < input.count, input[position] == WikitextByte.hyphen {
             position += 1

@@ -101,8 +101,9 @@ extension WikitextScanner {
 
     private mutating func startHeading() {
         let level = runLength(of: WikitextByte.equals, from: position)
-        heading = WikitextHeading(level: level, depth: stack.count, outputStart: output.count)
         position += level
+        let spaced = position < input.count && WikitextByte.isHorizontalSpace(input[position])
+        heading = WikitextHeading(level: level, depth: stack.count, outputStart: output.count, spaced: spaced)
     }
 
     /// At the heading line's end: drops the closing `=` run. Unbalanced runs keep their extra
@@ -119,6 +120,7 @@ extension WikitextScanner {
             closing += 1
         }
         guard closing > 0 else {
+            if heading.spaced { output.insert(repeating: WikitextByte.space, count: 1, at: heading.outputStart) }
             output.insert(repeating: WikitextByte.equals, count: heading.level, at: heading.outputStart)
             return
         }
@@ -126,6 +128,7 @@ extension WikitextScanner {
         output.truncate(to: output.count - level)
         output.trimTrailingSpaces(floor: heading.outputStart)
         if heading.level > level {
+            if heading.spaced { output.insert(repeating: WikitextByte.space, count: 1, at: heading.outputStart) }
             output.insert(repeating: WikitextByte.equals, count: heading.level - level, at: heading.outputStart)
         }
         if output.count == heading.outputStart { markRemoval() }

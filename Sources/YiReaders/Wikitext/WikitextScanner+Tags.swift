@@ -122,12 +122,26 @@ extension WikitextScanner {
         return nil
     }
 
-    /// Appends `<nowiki>`/`<pre>`/`<syntaxhighlight>` content as literal text.
+    /// Appends `<nowiki>`/`<pre>`/`<syntaxhighlight>` content as literal text. Line ends are
+    /// normalized as everywhere else (no trailing spaces, at most one blank line in a row);
+    /// indentation is kept.
     private mutating func emitVerbatim(from start: Int, to end: Int, decodingEntities: Bool) {
-        guard decodingEntities else {
-            output.append(UnsafeBufferPointer(rebasing: input[start..<end]))
-            return
+        var lineStart = start
+        while lineStart <= end {
+            let lineEnd = index(of: WikitextByte.newline, from: lineStart, to: end) ?? end
+            if decodingEntities {
+                emitDecodingEntities(from: lineStart, to: lineEnd)
+            } else {
+                output.append(UnsafeBufferPointer(rebasing: input[lineStart..<lineEnd]))
+            }
+            guard lineEnd < end else { return }
+            output.trimTrailingSpaces(floor: stack.last?.outputStart ?? 0)
+            if !output.isEmpty && !output.endsWithBlankLine { output.append(WikitextByte.newline) }
+            lineStart = lineEnd + 1
         }
+    }
+
+    private mutating func emitDecodingEntities(from start: Int, to end: Int) {
         var p = start
         while p < end {
             guard let ampersand = index(of: WikitextByte.ampersand, from: p, to: end) else {

@@ -115,6 +115,14 @@ struct WikitextScanner {
                 output.truncate(to: output.count - 1)
             }
         }
+        if output.count == removalOutputCount, let length = emptiedParenthesisLength(closingAt: start, end: end),
+           output.count - length >= stack.last?.outputStart ?? 0 {
+            // "Bodmin ({{lang-kw|Bosvena}}) is" → "Bodmin is", not "Bodmin () is".
+            output.truncate(to: output.count - length)
+            output.trimTrailingSpaces(floor: stack.last?.outputStart ?? 0)
+            emitText(from: start + length, to: end)
+            return
+        }
         if definitionTermDepth == stack.count, let colon = index(of: WikitextByte.colon, from: start, to: end) {
             output.append(UnsafeBufferPointer(rebasing: input[start..<colon]))
             definitionTermDepth = -1
@@ -123,6 +131,20 @@ struct WikitextScanner {
             return
         }
         output.append(UnsafeBufferPointer(rebasing: input[start..<end]))
+    }
+
+    /// The byte length of `)` or `）` at `start` when the output ends with the matching opening
+    /// parenthesis (all its content was removed markup), else nil.
+    private func emptiedParenthesisLength(closingAt start: Int, end: Int) -> Int? {
+        let count = output.count
+        if input[start] == UInt8(ascii: ")") {
+            return count >= 1 && output[count - 1] == UInt8(ascii: "(") ? 1 : nil
+        }
+        // U+FF08 / U+FF09 FULLWIDTH PARENTHESIS: EF BC 88 / EF BC 89.
+        guard input[start] == 0xEF, start + 2 < end, input[start + 1] == 0xBC, input[start + 2] == 0x89,
+              count >= 3, output[count - 3] == 0xEF, output[count - 2] == 0xBC, output[count - 1] == 0x88
+        else { return nil }
+        return 3
     }
 
     /// A line break inside a line (`<br>`, a definition's `:`): at most one blank line in a row.
@@ -209,9 +231,13 @@ struct WikitextFrame {
 }
 
 struct WikitextHeading {
+    /// Length of the opening `=` run.
     var level: Int
+    /// Stack depth at the line start: a heading ends on its own line, outside any construct.
     var depth: Int
     var outputStart: Int
+    /// Whitespace followed the opening run (dropped from the title, restored with unmatched `=`).
+    var spaced: Bool
 }
 
 enum WikitextByte {
