@@ -76,6 +76,10 @@ import Testing
         Case("'''bold''' and ''italic'' and '''''both'''''", "bold and italic and both"),
         Case("don't 'quote' ''''four''''", "don't 'quote' 'four'"),
         Case("''''''six''''''", "'six'"),
+        // MediaWiki's repair of odd bold and italic counts on a line.
+        Case("''[[Animal Farm]]'''s plot", "Animal Farm's plot"),
+        Case("de l'''amour'' fou", "de l'amour fou"),
+        Case("'''b''' ''i'' '''b''' ''i''", "b i b i"),
     ])
     func boldAndItalic(_ test: Case) {
         #expect(cleaner.plainText(from: test.wikitext) == test.expected)
@@ -84,7 +88,11 @@ import Testing
     @Test(arguments: [
         Case("Intro.\n\n== History ==\nText.\n=== Early years===\nMore.", "Intro.\n\nHistory\nText.\nEarly years\nMore."),
         Case("== History<ref>x</ref> {{anchor|h}} ==\nText", "History\nText"),
-        Case("=== A ==\n== B ===\n", "= A\nB ="),
+        Case("=== A ==\nx\n== B ===\ny", "= A\nx\nB =\ny"),
+        // Sections left without text lose their heading; sections with subsections keep it.
+        Case("Intro.\n\n== History ==\n=== Early ===\nText.\n\n== References ==\n<references/>\n\n== Links ==\n{{Commons}}",
+             "Intro.\n\nHistory\nEarly\nText."),
+        Case("== A ==\n=== B ===\n== C ==\nc", "C\nc"),
         Case("==Not a heading\n= x", "==Not a heading\n= x"),
         Case("== [[Link|Linked]] heading == <!-- note -->\nText", "Linked heading\nText"),
         Case("== {{empty}} ==\nText", "Text"),
@@ -128,7 +136,7 @@ import Testing
         Case("a\n<!-- a whole\nline comment -->\nb", "a\nb"),
         Case("x<ref name=a>ref text [[y]]</ref> z<ref name=b/> w<REF>upper</REF>.", "x z w."),
         Case("Text.<ref>{{cite web|url=http://x.org|title=}}</ref>\n\n== Notes ==\n<references/>\n<references>\n<ref name=q>q</ref>\n</references>",
-             "Text.\n\nNotes"),
+             "Text."),
         Case("<math>x^2</math> <gallery>\nFile:a.jpg|cap\n</gallery> <b>bold</b> <span style=\"color:red\">sp</span> <sup>1</sup>",
              "bold sp 1"),
         Case("<nowiki>[[x]] '''y''' &amp;</nowiki> [[dog]]<nowiki/>s", "[[x]] '''y''' & dogs"),

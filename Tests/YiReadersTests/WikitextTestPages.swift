@@ -28,18 +28,22 @@ enum WikitextTestPages {
     static func xmlPages() -> [WikitextTestPage] {
         let directory = Fixtures.requireShared("corpora/wiki_xml")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        var pages: [WikitextTestPage] = []
-        for file in files.sorted() where file.hasSuffix(".xml") {
-            let xml = try! String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-            let stem = String(file.dropLast(4))
-            for (index, page) in elements("page", in: xml).enumerated() {
-                let title = elements("title", in: page).first.map(xmlUnescaped) ?? ""
-                let text = elements("text", in: page).first.map { xmlUnescaped(withoutXMLComments($0)) } ?? ""
-                pages.append(WikitextTestPage(key: "xml-\(stem)-\(String(format: "%03d", index + 1))",
-                                              source: "wiki_xml/\(file)", title: title, wikitext: text))
-            }
+        return files.sorted().filter { $0.hasSuffix(".xml") }.flatMap { file in
+            pages(inXMLFile: directory + "/" + file, keyPrefix: "xml", source: "wiki_xml/\(file)")
         }
-        return pages
+    }
+
+    /// The pages of one UTF-8 MediaWiki XML file, keyed `<keyPrefix>-<file stem>-<page number>`.
+    static func pages(inXMLFile path: String, keyPrefix: String, source: String) -> [WikitextTestPage] {
+        let xml = try! String(contentsOfFile: path, encoding: .utf8)
+        let file = URL(fileURLWithPath: path).lastPathComponent
+        let stem = file.hasSuffix(".xml") ? String(file.dropLast(4)) : file
+        return elements("page", in: xml).enumerated().map { index, page in
+            let title = elements("title", in: page).first.map(xmlUnescaped) ?? ""
+            let text = elements("text", in: page).first.map { xmlUnescaped(withoutXMLComments($0)) } ?? ""
+            return WikitextTestPage(key: "\(keyPrefix)-\(stem)-\(String(format: "%03d", index + 1))",
+                                    source: source, title: title, wikitext: text)
+        }
     }
 
     static func jsonlPages() -> [WikitextTestPage] {

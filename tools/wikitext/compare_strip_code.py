@@ -20,7 +20,9 @@ collapsed, blank lines dropped):
   jaccard |set(tokens) ∩| / |set(tokens) ∪|
 
 Usage (from the repository root):
-  python3 tools/wikitext/compare_strip_code.py [--skip-build] [--worst N] [--keep DIR]
+  python3 tools/wikitext/compare_strip_code.py [--skip-build] [--worst N] [--keep DIR] [--xml DUMP.xml ...]
+
+--xml adds the pages of more (decompressed, UTF-8) MediaWiki dumps to the comparison.
 """
 import argparse
 import glob
@@ -50,11 +52,13 @@ def local(tag):
     return tag.rsplit("}", 1)[-1]
 
 
-def xml_pages():
+def xml_pages(paths=None, prefix="xml"):
     """(key, source, title, wikitext) for every <page>, keyed like the Swift test hook."""
-    for path in sorted(glob.glob(os.path.join(SHARED, "corpora", "wiki_xml", "*.xml"))):
+    if paths is None:
+        paths = sorted(glob.glob(os.path.join(SHARED, "corpora", "wiki_xml", "*.xml")))
+    for path in paths:
         name = os.path.basename(path)
-        stem = name[:-4]
+        stem = name[:-4] if name.endswith(".xml") else name
         number = 0
         for _, element in ET.iterparse(path, events=("end",)):
             if local(element.tag) != "page":
@@ -66,7 +70,7 @@ def xml_pages():
                     title = child.text or ""
                 elif local(child.tag) == "text" and not text:
                     text = child.text or ""
-            yield (f"xml-{stem}-{number:03d}", f"wiki_xml/{name}", title, text)
+            yield (f"{prefix}-{stem}-{number:03d}", f"wiki_xml/{name}" if prefix == "xml" else path, title, text)
             element.clear()
 
 
@@ -83,8 +87,8 @@ def jsonl_pages():
                        meta.get("title", ""), record["text"])
 
 
-def run_swift_dump(directory, skip_build):
-    env = dict(os.environ, YI_WIKITEXT_DUMP_DIR=directory)
+def run_swift_dump(directory, skip_build, extra_xml):
+    env = dict(os.environ, YI_WIKITEXT_DUMP_DIR=directory, YI_WIKITEXT_DUMP_EXTRA_XML=":".join(extra_xml))
     command = ["swift", "test", "--filter", "WikitextDump"]
     if skip_build:
         command.insert(2, "--skip-build")
@@ -181,13 +185,15 @@ def main():
     parser.add_argument("--skip-build", action="store_true", help="pass --skip-build to swift test")
     parser.add_argument("--worst", type=int, default=8, help="how many worst pages to list")
     parser.add_argument("--keep", help="write the dump and the references into this directory")
+    parser.add_argument("--xml", action="append", default=[], help="another UTF-8 dump file to include")
     args = parser.parse_args()
     ensure_packages()
 
-    pages = list(xml_pages()) + list(jsonl_pages())
+    extra_xml = [os.path.abspath(path) for path in args.xml]
+    pages = list(xml_pages()) + list(jsonl_pages()) + list(xml_pages(extra_xml, "extra"))
     directory = args.keep or tempfile.mkdtemp(prefix="yi-wikitext-")
     os.makedirs(directory, exist_ok=True)
-    run_swift_dump(directory, args.skip_build)
+    run_swift_dump(directory, args.skip_build, extra_xml)
 
     rows, mismatched, seen, duplicates = [], [], set(), 0
     for key, source, title, text in pages:
@@ -212,7 +218,8 @@ def main():
 
     print(f"{len(pages)} pages, {sum(r['bytes'] for r in rows):,} distinct bytes of wikitext "
           f"({sum(1 for p in pages if p[0].startswith('xml-'))} from wiki_xml, "
-          f"{sum(1 for p in pages if p[0].startswith('jsonl-'))} from corpus.jsonl); "
+          f"{sum(1 for p in pages if p[0].startswith('jsonl-'))} from corpus.jsonl, "
+          f"{sum(1 for p in pages if p[0].startswith('extra-'))} from --xml); "
           f"{len(rows)} distinct ({duplicates} repeated texts counted once)")
     if mismatched:
         print(f"WARNING: the Swift test read different wikitext for {len(mismatched)} pages: "

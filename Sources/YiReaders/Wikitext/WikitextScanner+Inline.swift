@@ -58,17 +58,59 @@ extension WikitextScanner {
         }
     }
 
-    /// `''` italic, `'''` bold, `'''''` both: removed. Four quotes are an apostrophe plus bold;
-    /// more than five keep the extra ones, as in MediaWiki.
+    /// `''` italic, `'''` bold, `'''''` both: removed, with MediaWiki's repairs: four quotes are
+    /// an apostrophe plus bold, more than five keep the extra ones as text, and on a line with an
+    /// odd number of both bold and italic marks one `'''` is an apostrophe plus italic
+    /// (`''[[Animal Farm]]'''s plot` → "Animal Farm's plot").
     mutating func apostrophes() {
         let run = runLength(of: WikitextByte.apostrophe, from: position)
+        if run >= 2 && quoteAnalysisLine != lineStart { analyzeQuotes() }
+        var literal = run == 1 || run == 4 ? 1 : run > 5 ? run - 5 : 0
+        if position == apostropheBeforeItalic { literal += 1 }
+        output.append(repeating: WikitextByte.apostrophe, count: literal)
         position += run
-        switch run {
-        case 1: output.append(WikitextByte.apostrophe)
-        case 2, 3, 5: break
-        case 4: output.append(WikitextByte.apostrophe)
-        default: output.append(repeating: WikitextByte.apostrophe, count: run - 5)
+    }
+
+    /// Counts the current line's bold and italic marks once, as MediaWiki's doQuotes does, and
+    /// picks the `'''` that is really an apostrophe followed by italics, if any: preferably one
+    /// after a one-letter word (`l'''amour`), else one after a letter, else one after a space.
+    private mutating func analyzeQuotes() {
+        quoteAnalysisLine = lineStart
+        apostropheBeforeItalic = -1
+        let lineEnd = index(of: WikitextByte.newline, from: lineStart, to: input.count) ?? input.count
+        var italics = 0, bold = 0
+        var singleLetter = -1, multiLetter = -1, afterSpace = -1
+        var p = lineStart
+        while let quote = index(of: WikitextByte.apostrophe, from: p, to: lineEnd) {
+            let run = runLength(of: WikitextByte.apostrophe, from: quote)
+            p = quote + run
+            switch run {
+            case 1:
+                continue
+            case 2:
+                italics += 1
+            case 3, 4: // four quotes: an apostrophe, then bold
+                bold += 1
+                let last: UInt8? = run == 4 ? WikitextByte.apostrophe : byte(before: quote, offset: 1)
+                let beforeLast: UInt8? = run == 4 ? byte(before: quote, offset: 1) : byte(before: quote, offset: 2)
+                if last == WikitextByte.space {
+                    if afterSpace < 0 { afterSpace = quote }
+                } else if beforeLast == WikitextByte.space {
+                    if singleLetter < 0 { singleLetter = quote }
+                } else if multiLetter < 0 {
+                    multiLetter = quote
+                }
+            default:
+                italics += 1
+                bold += 1
+            }
         }
+        guard italics % 2 == 1 && bold % 2 == 1 else { return }
+        apostropheBeforeItalic = singleLetter >= 0 ? singleLetter : multiLetter >= 0 ? multiLetter : afterSpace
+    }
+
+    private func byte(before index: Int, offset: Int) -> UInt8? {
+        index - offset >= lineStart ? input[index - offset] : nil
     }
 
     /// Behaviour switches such as `__TOC__`, `__NOTOC__` or localized `__目录__`: upper-case

@@ -42,6 +42,7 @@ extension WikitextScanner {
 
     /// Reads the markup a line may start with; `position` is at the line's first byte.
     mutating func startLine() {
+        lineStart = position
         let end = input.count
         var p = position
         while p < end && WikitextByte.isHorizontalSpace(input[p]) { p += 1 }
@@ -101,6 +102,7 @@ extension WikitextScanner {
 
     private mutating func startHeading() {
         let level = runLength(of: WikitextByte.equals, from: position)
+        if stack.isEmpty { dropEmptySections(endingAtLevel: level) }
         position += level
         let spaced = position < input.count && WikitextByte.isHorizontalSpace(input[position])
         heading = WikitextHeading(level: level, depth: stack.count, outputStart: output.count, spaced: spaced)
@@ -131,6 +133,32 @@ extension WikitextScanner {
             if heading.spaced { output.insert(repeating: WikitextByte.space, count: 1, at: heading.outputStart) }
             output.insert(repeating: WikitextByte.equals, count: heading.level - level, at: heading.outputStart)
         }
-        if output.count == heading.outputStart { markRemoval() }
+        if output.count == heading.outputStart {
+            markRemoval()
+        } else if stack.isEmpty {
+            emptySections.append(WikitextSection(level: level, start: heading.outputStart, end: output.count))
+        }
+    }
+
+    /// Drops the headings of sections that ended without any text (`== References ==` over a
+    /// removed `<references/>`): those at `level` or deeper, at a new heading of that level or
+    /// at the end of the page.
+    mutating func dropEmptySections(endingAtLevel level: Int) {
+        guard let last = emptySections.last else { return }
+        var p = last.end
+        while p < output.count {
+            let byte = output[p]
+            guard byte == WikitextByte.newline || byte == WikitextByte.space || byte == WikitextByte.tab else {
+                emptySections.removeAll() // text since the last heading: every open section has some
+                return
+            }
+            p += 1
+        }
+        var cut = -1
+        while let section = emptySections.last, section.level >= level {
+            cut = section.start
+            emptySections.removeLast()
+        }
+        if cut >= 0 { output.truncate(to: cut) }
     }
 }

@@ -126,18 +126,18 @@ extension WikitextScanner {
     /// normalized as everywhere else (no trailing spaces, at most one blank line in a row);
     /// indentation is kept.
     private mutating func emitVerbatim(from start: Int, to end: Int, decodingEntities: Bool) {
-        var lineStart = start
-        while lineStart <= end {
-            let lineEnd = index(of: WikitextByte.newline, from: lineStart, to: end) ?? end
+        var segmentStart = start
+        while segmentStart <= end {
+            let lineEnd = index(of: WikitextByte.newline, from: segmentStart, to: end) ?? end
             if decodingEntities {
-                emitDecodingEntities(from: lineStart, to: lineEnd)
+                emitDecodingEntities(from: segmentStart, to: lineEnd)
             } else {
-                output.append(UnsafeBufferPointer(rebasing: input[lineStart..<lineEnd]))
+                output.append(UnsafeBufferPointer(rebasing: input[segmentStart..<lineEnd]))
             }
             guard lineEnd < end else { return }
             output.trimTrailingSpaces(floor: stack.last?.outputStart ?? 0)
             if !output.isEmpty && !output.endsWithBlankLine { output.append(WikitextByte.newline) }
-            lineStart = lineEnd + 1
+            segmentStart = lineEnd + 1
         }
     }
 

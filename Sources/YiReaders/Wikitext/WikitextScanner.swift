@@ -38,6 +38,14 @@ struct WikitextScanner {
     var removalOutputCount = -1
     /// The heading being read on this line, if any.
     var heading: WikitextHeading?
+    /// Input position where the current line starts.
+    var lineStart = 0
+    /// The line whose apostrophes `analyzeQuotes` counted, and the `'''` it found to be an
+    /// apostrophe plus italics (-1: none).
+    var quoteAnalysisLine = -1
+    var apostropheBeforeItalic = -1
+    /// Headings with nothing but whitespace after them so far, outermost first.
+    var emptySections: [WikitextSection] = []
     /// Set on a `;term : definition` line: the stack depth at which its `:` splits the line.
     var definitionTermDepth = -1
     /// Once a search for `-->` failed, later `<!--` are unclosed too: never search again.
@@ -81,6 +89,7 @@ struct WikitextScanner {
 
     private mutating func finish() {
         finishHeading()
+        if stack.isEmpty { dropEmptySections(endingAtLevel: 1) }
         while !stack.isEmpty { abandonTop() }
         // Trailing blank lines and spaces.
         while let last = output.last,
@@ -238,6 +247,13 @@ struct WikitextHeading {
     var outputStart: Int
     /// Whitespace followed the opening run (dropped from the title, restored with unmatched `=`).
     var spaced: Bool
+}
+
+/// A heading in the output, from its line start to the end of its title.
+struct WikitextSection {
+    var level: Int
+    var start: Int
+    var end: Int
 }
 
 enum WikitextByte {
