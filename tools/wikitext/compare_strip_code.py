@@ -10,8 +10,8 @@ page against two references:
   strip_code   mwparserfromhell.parse(text).strip_code()  (normalize=True, collapse=True)
   policy       strip_code after removing, with mwparserfromhell itself, what yi-prep removes
                on purpose and strip_code keeps: tables, <ref>/<references>, media, category and
-               interlanguage links, behaviour switches (__TOC__). This isolates parsing
-               differences from policy differences.
+               interlanguage links, behaviour switches (__TOC__), headings of sections left
+               without text. This isolates parsing differences from policy differences.
 
 Measures (1.0 = identical), each on whitespace-normalized text (lines stripped, runs of spaces
 collapsed, blank lines dropped):
@@ -130,7 +130,29 @@ def policy_strip(text):
             code.remove(node)
         except ValueError:  # already gone with an enclosing node
             pass
+    for heading in empty_section_headings(code):
+        code.remove(heading)
     return re.sub(r"__[A-Z]+__", "", code.strip_code())
+
+
+def empty_section_headings(code):
+    """Headings followed by no text up to the next heading of the same or a higher level."""
+    import mwparserfromhell
+    sections = []
+    for section in code.get_sections(flat=True, include_lead=False):
+        heading = section.filter_headings(recursive=False)[0]
+        body = str(section)[len(str(heading)):]
+        sections.append((heading, heading.level, not mwparserfromhell.parse(body).strip_code().strip()))
+    doomed = []
+    for index, (heading, level, empty) in enumerate(sections):
+        if not empty:
+            continue
+        following = index + 1
+        while following < len(sections) and sections[following][1] > level and sections[following][2]:
+            following += 1
+        if following == len(sections) or sections[following][1] <= level:
+            doomed.append(heading)
+    return doomed
 
 
 def plain_strip(text):

@@ -166,7 +166,8 @@ extension WikitextScanner {
         let limit = min(end, start + 64) // longer prefixes are no namespace
         guard let colon = index(of: WikitextByte.colon, from: start, to: limit) else { return .normal }
         let prefix = UnsafeBufferPointer(rebasing: input[start..<colon])
-        let name = WikitextCleaner.Options.normalizedName(String(decoding: prefix, as: UTF8.self))
+        let name = WikitextCleaner.Options.normalizedASCIIName(prefix)
+            ?? WikitextCleaner.Options.normalizedName(String(decoding: prefix, as: UTF8.self))
         guard !name.isEmpty else { return .normal }
         if options.fileNamespaces.contains(name) || options.categoryNamespaces.contains(name)
             || options.interlanguagePrefixes.contains(name) {
