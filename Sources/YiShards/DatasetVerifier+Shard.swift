@@ -77,7 +77,7 @@ struct ShardChecker {
         sequences = header.sequenceCount
         let size = index.file.size
         let expected = header.expectedIndexSize
-        if size == expected + Int64(header.sequenceCount), !isOurs {
+        if header.sequenceCount > 0, size == expected + Int64(header.sequenceCount), !isOurs {
             notes.append("\(shard.name): index carries multimodal sequence modes (not checked)")
         } else if size != expected {
             problems.add(path, expected, "index has \(size - expected) bytes after its document indices (expected size \(expected))")

@@ -104,6 +104,35 @@ import YiTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: explicit.path).isEmpty)
     }
 
+    /// What `--resume` does after a kill: keep the complete shards, drop the rest, continue with
+    /// the next shard number from the first sequence not yet written: the same bytes as one run.
+    @Test func resumingAfterAKillGivesTheSameBytes() throws {
+        let sequences = TestPacker.pack(TestPacker.documents(count: 60, seed: 4, maxLength: 30, vocabulary: 64_000), length: 16)
+        let whole = TemporaryDirectory()
+        let reference = try BucketShardWriter(directory: whole.path, sequenceLength: 16, shardTokens: 64, vocabularySize: 64_000)
+        for sequence in sequences { try reference.append(sequence) }
+        let expected = try reference.finish()
+        #expect(expected.count > 3)
+
+        let killed = TemporaryDirectory()
+        do {
+            let writer = try BucketShardWriter(directory: killed.path, sequenceLength: 16, shardTokens: 64, vocabularySize: 64_000)
+            for sequence in sequences.prefix(10) { try writer.append(sequence) }  // 2 shards of 4, 2 sequences in the third
+        }
+        killed.write("shard-00002.bin", bytes: [1, 2, 3])  // as if killed between the .bin and .idx renames
+        killed.write("shard-00002.docs.tmp-999", bytes: [4])
+        let done = try ShardRecovery.completedShards(in: killed.path)
+        #expect(done == Array(expected.prefix(2)))
+        #expect(try ShardRecovery.removeIncompleteShards(in: killed.path) == ["shard-00002.bin", "shard-00002.docs.tmp-999"])
+        let resumed = try BucketShardWriter(directory: killed.path, sequenceLength: 16, shardTokens: 64, vocabularySize: 64_000,
+                                            firstShardIndex: done.count)
+        for sequence in sequences.dropFirst(done.reduce(0) { $0 + $1.sequences }) { try resumed.append(sequence) }
+        #expect(done + (try resumed.finish()) == expected)
+        let names = try FileManager.default.contentsOfDirectory(atPath: whole.path).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: killed.path).sorted() == names)
+        for name in names { #expect(Bytes.read(killed.file(name)) == Bytes.read(whole.file(name)), "\(name) differs") }
+    }
+
     /// Temporary files and a `.bin` without `.idx` (a kill between renames) are what verify reports.
     @Test func verifyReportsLeftoversOfAKilledRun() throws {
         let dir = TemporaryDirectory()

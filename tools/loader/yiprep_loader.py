@@ -27,10 +27,15 @@ Usage::
     bucket = PackedBucket("packed/len-16384")
     sample = bucket[0]
 
-    # torch
+    # torch (FlashAttention varlen: flattened batch with joined cu_seqlens)
     from yiprep_loader import TorchPackedDataset, collate_varlen
     loader = torch.utils.data.DataLoader(TorchPackedDataset("packed/len-16384"), batch_size=2,
                                          collate_fn=collate_varlen)
+
+    # Hugging Face Trainer: {input_ids, labels (unshifted), position_ids}; with
+    # attn_implementation="flash_attention_2" and no attention_mask, transformers derives the
+    # document boundaries from the position ids.
+    train_dataset = TorchPackedDataset("packed/len-16384", hf=True)
 """
 
 from __future__ import annotations
@@ -277,17 +282,28 @@ if torch is not None:
         out["max_seqlen"] = sample["max_seqlen"]
         return out
 
-    class TorchPackedDataset(torch.utils.data.Dataset):
-        """Map-style dataset over a bucket: ``dataset[i]`` is sequence i as tensors."""
+    def _for_hf(sample: Dict[str, np.ndarray]) -> Dict[str, "torch.Tensor"]:
+        """Only what a Hugging Face causal LM's forward() takes: unshifted labels, and position
+        ids (which transformers' flash-attention path turns into varlen boundaries)."""
+        return {"input_ids": torch.from_numpy(sample["input_ids"]),
+                "labels": torch.from_numpy(hf_labels(sample["labels"])),
+                "position_ids": torch.from_numpy(sample["position_ids"])}
 
-        def __init__(self, path: str, sequence_length: Optional[int] = None):
+    class TorchPackedDataset(torch.utils.data.Dataset):
+        """Map-style dataset over a bucket: ``dataset[i]`` is sequence i as tensors. With
+        ``hf=True`` items are ``{input_ids, labels (unshifted), position_ids}``, ready for a
+        Hugging Face ``Trainer`` with the default collator."""
+
+        def __init__(self, path: str, sequence_length: Optional[int] = None, hf: bool = False):
             self.bucket = PackedBucket(path, sequence_length)
+            self.hf = hf
 
         def __len__(self) -> int:
             return len(self.bucket)
 
         def __getitem__(self, i: int):
-            return _to_torch(self.bucket[i])
+            sample = self.bucket[i]
+            return _for_hf(sample) if self.hf else _to_torch(sample)
 
     class TorchPackedIterableDataset(torch.utils.data.IterableDataset):
         """Streams a bucket's sequences, shuffled per epoch with ``seed + epoch`` when asked,

@@ -248,6 +248,9 @@ def test_torch_wrappers():
         cu = yl.PackedBucket(bucket_dir)[i]["cu_seqlens"]
         expected += [int(c) + 32 * i for c in cu[1:]]
     assert batch["cu_seqlens"].tolist() == expected
+    hf = yl.TorchPackedDataset(bucket_dir, hf=True)[0]
+    assert sorted(hf) == ["input_ids", "labels", "position_ids"]
+    assert hf["labels"][0] == -100 and torch.equal(hf["labels"][1:], dataset[0]["labels"][:-1])
     streamed = list(yl.TorchPackedIterableDataset(bucket_dir, shuffle=True, seed=3, rank=0, world_size=2))
     other = list(yl.TorchPackedIterableDataset(bucket_dir, shuffle=True, seed=3, rank=1, world_size=2))
     assert len(streamed) + len(other) == len(dataset)
