@@ -127,7 +127,7 @@ extension ShardInfo {
             ("document_ends", .int(Int64(documentEnds))),
             ("split_documents", .int(Int64(splitDocuments))),
             ("files", .object([("bin", digest(bin)), ("idx", digest(idx)), ("docs", digest(docs))])),
-        ])
+        ] + (sourceIndexMap.map { [("source_index_map", .array($0.map { .int(Int64($0)) }))] } ?? []))
     }
 
     init(field: ManifestField) throws {
@@ -145,6 +145,7 @@ extension ShardInfo {
                   bin: try digest(files.member("bin")),
                   idx: try digest(files.member("idx")),
                   docs: try digest(files.member("docs")))
+        sourceIndexMap = try field.optional("source_index_map")?.array().map { try $0.int() }
     }
 }
 

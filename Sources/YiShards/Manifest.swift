@@ -63,7 +63,13 @@ public struct Manifest: Sendable, Equatable {
     public static func read(path: String) throws -> Manifest {
         let file = try ReadOnlyFile(path: path)
         let bytes = try file.bytes(at: 0, count: Int(file.size), what: "the manifest")
-        return try Manifest(json: StrictJSONParser.parse(bytes, path: path), path: path)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes: bytes)
+        } catch let error as YiError {
+            throw error.adding(.init(path: path))
+        }
+        return try Manifest(json: json, path: path)
     }
 }
 

@@ -17,6 +17,11 @@ public struct ShardInfo: Sendable, Equatable {
     public var bin: FileDigest
     public var idx: FileDigest
     public var docs: FileDigest
+    /// Where the sidecar's source indices point in the manifest's `sources` list: entry i is the
+    /// global index of the shard's source i. Nil means the indices are global already. Parts of a
+    /// run are packed independently (possibly on different machines), each numbering the sources
+    /// it meets; the manifest that joins them records this map instead of rewriting sidecars.
+    public var sourceIndexMap: [Int]?
 
     public init(name: String, sequences: Int, tokens: Int, padTokens: Int, spans: Int, documentEnds: Int,
                 splitDocuments: Int, bin: FileDigest, idx: FileDigest, docs: FileDigest) {
@@ -30,6 +35,13 @@ public struct ShardInfo: Sendable, Equatable {
         self.bin = bin
         self.idx = idx
         self.docs = docs
+        self.sourceIndexMap = nil
+    }
+
+    /// The manifest `sources` index of a sidecar source index.
+    public func globalSourceIndex(_ local: Int) -> Int {
+        guard let map = sourceIndexMap, local < map.count else { return local }
+        return map[local]
     }
 
     public var documentTokens: Int { tokens - padTokens }

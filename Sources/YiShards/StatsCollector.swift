@@ -111,7 +111,8 @@ public enum StatsCollector {
                 let length = Int(record.length)
                 documentTokens += length
                 stats.spans += 1
-                stats.sourceTokens[Int(record.sourceIndex), default: 0] += length
+                let source = shard.manifest?.globalSourceIndex(Int(record.sourceIndex)) ?? Int(record.sourceIndex)
+                stats.sourceTokens[source, default: 0] += length
                 if record.isDocumentEnd { stats.documents += 1 } else if record.part == 0 { stats.splitDocuments += 1 }
                 if record.part == 0 && record.isDocumentEnd {
                     stats.documentLengths.add(length)

@@ -105,7 +105,7 @@ import YiTestSupport
 
         let text = StatsJSON.string(stats)
         #expect(text == StatsJSON.string(try StatsCollector.collect(path: dir.path)))
-        let json = try StrictJSONParser.parse(text)
+        let json = try JSONParser.parse(text)
         let keys: [String] = { if case .object(let m) = json { return m.map(\.0) } else { return [] } }()
         #expect(keys == ["format", "format_version", "path", "kind", "manifest", "totals", "buckets", "sources", "rejects", "drops",
                          "input_bytes", "tokens_per_input_byte", "eos_counted_from", "notes"])
