@@ -1,5 +1,5 @@
 import Testing
-@testable import YiReaders
+import YiReaders
 
 /// One construct at a time, with hand-written wikitext and the exact plain text expected.
 @Suite struct WikitextConstructTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import YiReaders
+import YiReaders
 
 /// Hook for tools/wikitext/compare_strip_code.py: with `YI_WIKITEXT_DUMP_DIR` set, writes every
 /// real test page's wikitext (`KEY.wiki`), our plain text (`KEY.txt`) and `index.tsv`

@@ -1,5 +1,5 @@
 import Testing
-@testable import YiReaders
+import YiReaders
 
 /// The cleaner on every real page of ../shared/corpora (wiki_xml dumps and corpus.jsonl).
 @Suite struct WikitextRealPageTests {

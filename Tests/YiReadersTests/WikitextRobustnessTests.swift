@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import YiReaders
+import YiReaders
 
 /// Unbalanced markup follows the rule documented on `WikitextScanner`; random and adversarial
 /// input never crashes and is cleaned in linear time.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import YiReaders
+import YiReaders
 
 /// Prints the cleaner's throughput on the real test pages; asserts nothing about speed (a test
 /// cannot: machines differ). Meaningful only in release:

@@ -120,7 +120,8 @@ struct WikitextScanner {
             }
             guard start < end else { return }
             if output.count == removalOutputCount && output.last == WikitextByte.space
-                && WikitextByte.isClosingPunctuation(input[start]) {
+                && WikitextByte.isClosingPunctuation(input[start])
+                && output.count - 1 >= stack.last?.outputStart ?? 0 {
                 output.truncate(to: output.count - 1)
             }
         }
