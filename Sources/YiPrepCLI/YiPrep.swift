@@ -10,6 +10,8 @@ public struct YiPrep: ParsableCommand {
         discussion: "Exit codes: 0 success, 1 unexpected failure, 2 usage, 3 damaged input, 4 rejected record under --strict, 5 verify failed, 6 tokenizer problem, 7 output problem.",
         version: YiPrepVersion.string,
         subcommands: [
+            PackCommand.self,
+            TokenizeCommand.self,
             RopeCommand.self,
             EvalsetCommand.self,
         ]

@@ -56,7 +56,12 @@ public struct Manifest: Sendable, Equatable {
 
     /// Writes `DIR/manifest.json` atomically as pretty JSON with a final newline.
     public func write(toDirectory directory: String) throws {
-        try AtomicFileWriter.write(JSONWriter.string(json, pretty: true) + "\n", to: joinPath(directory, Manifest.fileName))
+        try write(toPath: joinPath(directory, Manifest.fileName))
+    }
+
+    /// Writes the manifest atomically to any path (part completion markers use this).
+    public func write(toPath path: String) throws {
+        try AtomicFileWriter.write(JSONWriter.string(json, pretty: true) + "\n", to: path)
     }
 
     /// Reads and checks a manifest file.
