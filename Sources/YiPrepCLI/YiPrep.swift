@@ -12,6 +12,9 @@ public struct YiPrep: ParsableCommand {
         subcommands: [
             PackCommand.self,
             TokenizeCommand.self,
+            StatsCommand.self,
+            InspectCommand.self,
+            VerifyCommand.self,
             RopeCommand.self,
             EvalsetCommand.self,
         ]
