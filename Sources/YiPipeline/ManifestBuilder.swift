@@ -21,7 +21,7 @@ struct ManifestBuilder {
     }
 
     /// The completion marker of one part.
-    func partMarker(part: WorkPart, sources: [String], buckets: [BucketManifest], counters: Counters,
+    func partMarker(part: WorkPart, partCount: Int, sources: [String], buckets: [BucketManifest], counters: Counters,
                     damagedFiles: [YiError]) -> Manifest {
         var marker = base
         marker.inputs = Array(inputs[part.inputs])
@@ -31,55 +31,62 @@ struct ManifestBuilder {
         marker.extra = [
             ("run_fingerprint", .string(fingerprint)),
             ("part", .int(Int64(part.index))),
+            ("parts", .int(Int64(partCount))),
             ("damaged_files", ManifestBuilder.json(damagedFiles)),
+            ("unsupported_inputs", .array(unsupported.map { .string($0) })),
         ]
         return marker
     }
 
-    /// The run's manifest from every part's marker, in part order. Source tables are joined in
-    /// order of first appearance; shards whose part numbered its sources differently get a
+    /// The run's manifest from every part's marker, in part order; needs nothing but the markers,
+    /// so `yi-prep merge` can build it after a distributed run. Source tables are joined in order
+    /// of first appearance; shards whose part numbered its sources differently get a
     /// `source_index_map`.
-    func runManifest(parts: [Manifest], partCount: Int) -> Manifest {
-        var manifest = base
-        manifest.inputs = inputs
+    static func runManifest(markers: [Manifest]) -> Manifest {
+        precondition(!markers.isEmpty, "a run has at least one part")
+        var manifest = markers[0]
+        manifest.inputs = markers.flatMap(\.inputs)
+        manifest.sources = []
+        manifest.counters = Counters()
         var sourceIndex: [String: Int] = [:]
-        var buckets = options.packing.lengths.map { length in
-            BucketManifest(sequenceLength: length, dtype: MegatronDType.forVocabulary(size: model.vocabularySize))
-        }
+        var buckets = markers[0].buckets.map { BucketManifest(sequenceLength: $0.sequenceLength, dtype: $0.dtype) }
         var damaged: [JSONValue] = []
-        for part in parts {
-            let map = part.sources.map { name -> Int in
+        for marker in markers {
+            let map = marker.sources.map { name -> Int in
                 if let i = sourceIndex[name] { return i }
                 sourceIndex[name] = manifest.sources.count
                 manifest.sources.append(name)
                 return manifest.sources.count - 1
             }
             let isIdentity = map.enumerated().allSatisfy { $0.offset == $0.element }
-            for bucket in part.buckets {
+            for bucket in marker.buckets {
                 guard let n = buckets.firstIndex(where: { $0.sequenceLength == bucket.sequenceLength }) else { continue }
-                buckets[n].dtype = bucket.dtype
                 buckets[n].shards += bucket.shards.map { shard in
                     var shard = shard
                     shard.sourceIndexMap = isIdentity ? nil : map
                     return shard
                 }
             }
-            manifest.counters.merge(part.counters)
-            if case .array(let items)? = part.extra.first(where: { $0.0 == "damaged_files" })?.1 { damaged += items }
+            manifest.counters.merge(marker.counters)
+            if case .array(let items)? = extra(marker, "damaged_files") { damaged += items }
         }
         manifest.buckets = buckets
         manifest.extra = [
-            ("run_fingerprint", .string(fingerprint)),
-            ("parts", .int(Int64(partCount))),
+            ("run_fingerprint", extra(markers[0], "run_fingerprint") ?? .null),
+            ("parts", .int(Int64(markers.count))),
             ("damaged_files", .array(damaged)),
-            ("unsupported_inputs", .array(unsupported.map { .string($0) })),
+            ("unsupported_inputs", extra(markers[0], "unsupported_inputs") ?? .array([])),
         ]
         return manifest
     }
 
+    static func extra(_ manifest: Manifest, _ key: String) -> JSONValue? {
+        manifest.extra.first { $0.0 == key }?.1
+    }
+
     /// Damaged files recorded in a marker, back as errors (for the exit status of a resumed run).
     static func damagedFiles(in marker: Manifest) -> [YiError] {
-        guard case .array(let items)? = marker.extra.first(where: { $0.0 == "damaged_files" })?.1 else { return [] }
+        guard case .array(let items)? = extra(marker, "damaged_files") else { return [] }
         return items.map {
             YiError(.corruptInput, $0["message"]?.stringValue ?? "damaged",
                     context: .init(path: $0["path"]?.stringValue, byteOffset: $0["byte_offset"]?.intValue))

@@ -73,7 +73,7 @@ public final class PackJob {
                 progress.update(snapshot)
             }
             let outcome = try runner.run()
-            try layout.writeMarker(builder.partMarker(part: part, sources: outcome.sources, buckets: outcome.buckets,
+            try layout.writeMarker(builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
                                                       counters: outcome.counters, damagedFiles: outcome.damagedFiles),
                                    part: part.index)
             summary.partsRun += 1
@@ -88,7 +88,7 @@ public final class PackJob {
         let results = try plan.parts.compactMap { try layout.completedPart($0.index, fingerprint: fingerprint) }
         summary.partsWaiting = plan.parts.count - results.count
         if summary.partsWaiting == 0 {
-            let manifest = builder.runManifest(parts: results, partCount: plan.parts.count)
+            let manifest = ManifestBuilder.runManifest(markers: results)
             try manifest.write(toDirectory: options.outputDirectory)
             summary.manifest = manifest
         }

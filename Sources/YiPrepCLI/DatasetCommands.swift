@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import YiCore
+import YiPipeline
 import YiShards
 import YiTokenizer
 
@@ -140,4 +141,23 @@ func terminalWidth() -> Int {
     var size = winsize()
     if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
     return 100
+}
+
+/// `yi-prep merge`: joins the parts written by the ranks of a distributed run.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Write manifest.json for a pack output whose parts were written by several ranks.",
+        discussion: "No token data is copied. Prints each bucket's Megatron --data-path list (weighted shard prefixes).")
+
+    @Argument(help: "The --out folder the ranks wrote to.")
+    var path: String
+
+    func run() throws {
+        let result = try MergeJob.run(outputDirectory: path)
+        Console.note("merged \(result.parts) parts into \((path as NSString).appendingPathComponent(Manifest.fileName))")
+        for bucket in result.manifest.buckets where !bucket.shards.isEmpty {
+            print("len-\(bucket.sequenceLength): --data-path \(MergeJob.megatronDataPath(manifest: result.manifest, bucket: bucket, outputDirectory: path))")
+        }
+    }
 }

@@ -15,6 +15,7 @@ public struct YiPrep: ParsableCommand {
             StatsCommand.self,
             InspectCommand.self,
             VerifyCommand.self,
+            MergeCommand.self,
             RopeCommand.self,
             EvalsetCommand.self,
         ]
