@@ -69,7 +69,9 @@ let package = Package(
         ], exclude: ["Fixtures"]),  // datasets shared with tools/tests (Python), read by path
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),
         .testTarget(name: "YiPipelineTests", dependencies: ["YiPipeline", "YiTestSupport"]),
-        .testTarget(name: "YiPrepCLITests", dependencies: ["YiPrepCLI", "YiShards", "YiTestSupport"]),
+        .testTarget(name: "YiPrepCLITests", dependencies: [
+            "YiPrepCLI", "YiPipeline", "YiShards", "YiTokenizer", "YiIO", "YiTestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

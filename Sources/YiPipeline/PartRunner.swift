@@ -71,6 +71,7 @@ final class PartRunner {
             for s in sequences { try writers[s.bucketLength]!.append(s.sequence) }
         }
 
+        let rejectedBefore = rejects.counters
         let pool = OrderedWorkPool<DocumentBatch, [EncodedDocument]>(threads: options.threads)
         let partIndex = part.index
         try pool.run(makeWorker: { [model] in
@@ -115,6 +116,8 @@ final class PartRunner {
         counters.merge(packer.statistics.counters)
         counters.add("documents.in", documents)
         for feed in feeds { counters.merge(feed.counters) }
+        // The reject log is shared by the parts of a run; this part's rejects are the difference.
+        for (name, total) in rejects.counters.values { counters.add(name, total - rejectedBefore[name]) }
         return PartOutcome(sources: sources.names, buckets: buckets, counters: counters,
                            damagedFiles: feeds.flatMap(\.damagedFiles))
     }

@@ -94,6 +94,7 @@ func finishWithDamage(_ damaged: [YiError], allowed: Bool) throws {
     guard !damaged.isEmpty else { return }
     for error in damaged { Console.note("damaged input: \(error.description)") }
     if !allowed {
-        throw YiError(.corruptInput, "\(damaged.count) input file(s) were damaged; the documents before each damage were kept (--allow-damaged exits 0)")
+        let first = damaged[0].context.path ?? "?"
+        throw YiError(.corruptInput, "\(damaged.count) input file(s) were damaged (first: \(first)); the documents before each damage were kept (--allow-damaged exits 0)")
     }
 }
