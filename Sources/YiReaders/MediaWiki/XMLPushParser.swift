@@ -173,13 +173,15 @@ final class XMLPushParser {
             throw handlerError
         }
         let sink = context.pointee.errors
-        guard result != 0 || sink.errors > 0 else { return }
+        // Only well-formedness errors stop the parse (a namespace complaint does not).
+        let wellFormed = parser.map { $0.pointee.wellFormed != 0 } ?? true
+        guard sink.fatal > 0 || !wellFormed else { return }
         ended = true
         let line = sink.line > 0 ? Int(sink.line) : self.line
         let message = withUnsafeBytes(of: sink.message) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }.trimmingTrailingWhitespace()
-        let code = sink.errors > 0 ? sink.code : result
+        let code = sink.fatal > 0 ? sink.code : result
         var detail = message.isEmpty ? "XML parser error \(code)" : message
         if code == XML_ERR_DOCUMENT_END.rawValue && atEndOfInput {
             detail += " (the document ends before its elements are closed: cut short?)"
