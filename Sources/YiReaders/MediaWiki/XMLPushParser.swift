@@ -104,7 +104,8 @@ final class XMLPushParser {
             count = parser == nil ? try stream.readFully(into: wanted) : try stream.read(into: wanted)
         } catch {
             ended = true
-            throw (error as? YiError)?.adding(.init(path: path, line: line)) ?? error
+            guard let error = error as? YiError else { throw error }
+            throw bytesRead > 0 ? error.adding(.init(path: path, line: line)) : error
         }
         bytesRead += Int64(count)
         let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
@@ -184,7 +185,8 @@ final class XMLPushParser {
         let code = sink.fatal > 0 ? sink.code : result
         var detail = message.isEmpty ? "XML parser error \(code)" : message
         if code == XML_ERR_DOCUMENT_END.rawValue && atEndOfInput {
-            detail += " (the document ends before its elements are closed: cut short?)"
+            // libxml2's words for a document that stops inside its elements.
+            detail = "the file ends before its elements are closed (cut short?)"
         }
         throw YiError(.corruptInput, "XML is not well-formed: \(detail) (line \(line), column \(sink.column))",
                       context: .init(path: path, byteOffset: byteOffset, line: line),
