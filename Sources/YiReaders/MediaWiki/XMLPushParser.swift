@@ -181,7 +181,7 @@ final class XMLPushParser {
         let line = sink.line > 0 ? Int(sink.line) : self.line
         let message = withUnsafeBytes(of: sink.message) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }.trimmingTrailingWhitespace()
+        }.trimmingWhitespace()
         let code = sink.fatal > 0 ? sink.code : result
         var detail = message.isEmpty ? "XML parser error \(code)" : message
         if code == XML_ERR_DOCUMENT_END.rawValue && atEndOfInput {
@@ -191,13 +191,5 @@ final class XMLPushParser {
         throw YiError(.corruptInput, "XML is not well-formed: \(detail) (line \(line), column \(sink.column))",
                       context: .init(path: path, byteOffset: byteOffset, line: line),
                       cause: "libxml2 error \(code): \(message)")
-    }
-}
-
-private extension String {
-    func trimmingTrailingWhitespace() -> String {
-        var s = Substring(self)
-        while let last = s.last, last.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
