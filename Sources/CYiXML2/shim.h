@@ -13,9 +13,11 @@
 /* xmlFree is a global function pointer: Swift cannot call it directly as a C function. */
 static inline void cyi_xml_free(void *ptr) { xmlFree(ptr); }
 
-/* The first error (level >= XML_ERR_ERROR) a reader reports, kept for a YiError, so nothing is
- * printed to stderr. Lives at a fixed address owned by the Swift reader. */
+/* The first fatal error (a well-formedness error: the parse stops) a parser reports, kept for a
+ * YiError, so nothing is printed to stderr; warnings and recoverable errors are only counted.
+ * Lives at a fixed address owned by the Swift parser. */
 typedef struct {
+    int fatal;
     int errors;
     int warnings;
     int code;
@@ -32,8 +34,9 @@ static void cyi_xml_collect_error(void *context, xmlErrorPtr error) {
 #endif
     cyi_xml_error_sink *sink = (cyi_xml_error_sink *)context;
     if (sink == NULL || error == NULL) return;
-    if (error->level < XML_ERR_ERROR) { sink->warnings++; return; }
-    if (sink->errors++ > 0) return;
+    if (error->level == XML_ERR_WARNING) { sink->warnings++; return; }
+    if (error->level == XML_ERR_ERROR) { sink->errors++; return; }
+    if (sink->fatal++ > 0) return;
     sink->code = error->code;
     sink->line = error->line;
     sink->column = error->int2;

@@ -21,13 +21,9 @@ public final class GzipByteStream: ByteStream {
         input = CompressedInput(upstream: upstream, capacity: 1 << 17)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        // 15 + 16: the largest window, gzip wrapper only.
-        let code = cyi_inflate_init2(stream, 15 + 16)
-        if code != Z_OK {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-            throw YiError(.io, "cannot start the gzip decoder", context: .init(path: upstream.path), cause: "inflateInit2: \(code)")
-        }
+        // 15 + 16: the largest window, gzip wrapper only. (If this throws, deinit's inflateEnd
+        // on the zeroed stream is a harmless no-op.)
+        try check(cyi_inflate_init2(stream, 15 + 16), consumedInCall: 0)
     }
 
     deinit {
@@ -82,8 +78,11 @@ public final class GzipByteStream: ByteStream {
             throw input.corruption("\(what) (\(detail))", cause: "inflate: \(code) \(detail)")
         case Z_MEM_ERROR:
             throw YiError(.io, "out of memory in the gzip decoder", context: .init(path: path, byteOffset: input.offset))
+        case Z_VERSION_ERROR:
+            throw YiError(.io, "the zlib library does not match the headers yi-prep was built with",
+                          context: .init(path: path), cause: "inflateInit2: Z_VERSION_ERROR")
         default:
-            // Z_STREAM_ERROR, Z_VERSION_ERROR: misuse of the library.
+            // Z_STREAM_ERROR: misuse of the library.
             preconditionFailure("zlib returned \(code): GzipByteStream misuses the library")
         }
     }

@@ -56,6 +56,8 @@ public final class ZstdByteStream: ByteStream {
         guard ZSTD_isError(code) != 0 else { return }
         let name = String(cString: ZSTD_getErrorName(code))
         input.consume(consumedInCall)
-        throw input.corruption("zstd data is corrupt (\(name))", cause: "ZSTD_decompressStream: \(name)")
+        // libzstd reports damage per block, so the offset is where the damaged block's decoding
+        // started (the damage is at or after it).
+        throw input.corruption("zstd data is corrupt at or after this offset (\(name))", cause: "ZSTD_decompressStream: \(name)")
     }
 }

@@ -49,6 +49,14 @@ private func isInvalidUTF8(_ result: Result<JSONValue, JSONLineError>) -> Bool {
         #expect(try parse("\"\(long)\\n\(long)\\u00e9\"").get() == .string(long + "\n" + long + "é"))
     }
 
+    @Test func scratchMemoryIsGivenBackAfterAHugeLine() throws {
+        let parser = JSONLineParser()
+        let huge = "\"" + String(repeating: "line\\n", count: 3_000_000) + "\""
+        let value = try Array(huge.utf8).withUnsafeBytes { try parser.parse($0) }
+        #expect(value.stringValue?.utf8.count == 15_000_000)
+        #expect(parser.scratch.capacity == ScratchBuffer.initialCapacity)
+    }
+
     @Test func loneSurrogatesAreInvalidUTF8() {
         for text in [#""\ud83d""#, #""\ud83d x""#, #""\ude00""#, #""\ud83d\u0041""#, #""a\uDBFF""#] {
             #expect(isInvalidUTF8(parse(text)), "\(text)")

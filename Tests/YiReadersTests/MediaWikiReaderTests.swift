@@ -115,6 +115,20 @@ private func wiki(_ name: String) -> String { Fixtures.requireShared("corpora/wi
         #expect(a.documents.map(\.id) == b.documents.map(\.id))
     }
 
+    @Test func recoverableXMLErrorsDoNotStopTheDump() throws {
+        // An empty prefixed namespace is a namespace error, not a well-formedness error.
+        let directory = TemporaryDirectory()
+        let path = directory.write("ns.xml", """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <mediawiki xmlns:bad=""><page><title>T</title><ns>0</ns><id>5</id>
+        <revision><id>6</id><text>Body &amp; more &#x4E2D;<![CDATA[ <kept> ]]></text></revision></page></mediawiki>
+        """)
+        let result = try readFile(path, options: raw)
+        #expect(result.error == nil)
+        #expect(result.documents.map(\.text) == ["Body & more 中 <kept> "])
+        #expect(result.documents.first?.source == "ns", "no <dbname>: named after the file")
+    }
+
     @Test func otherXMLIsNotAMediaWikiExport() throws {
         let directory = TemporaryDirectory()
         let path = directory.write("feed.xml", "<rss><channel><title>x</title></channel></rss>\n")

@@ -45,8 +45,8 @@ public struct InputDiscovery: Sendable, Equatable {
     /// Files we cannot read (unknown extension, unsupported compression, content that contradicts
     /// the name). Callers report them; they are not silently dropped.
     public var unsupported: [SkippedInput] = []
-    /// Files passed over on purpose while walking directories: hidden files and yi-prep's own
-    /// outputs (shards, manifests, temporary files).
+    /// Files passed over on purpose: empty files, and while walking directories hidden files and
+    /// yi-prep's own outputs (shards, manifests, temporary files).
     public var ignored: [SkippedInput] = []
 
     public init() {}

@@ -16,6 +16,8 @@ enum FormatDetection {
     /// What the start of the decompressed content looks like.
     enum ContentStart: Equatable {
         case jsonObject, jsonArray, xml, empty
+        /// UTF-16 (a byte order mark, or `<` next to a zero byte): XML may be, JSON lines may not.
+        case utf16
         case other(UInt8)
         case unreadable(String)
     }
@@ -44,6 +46,8 @@ enum FormatDetection {
         switch (hint, start) {
         case (.jsonl, .xml):
             return .unsupported("the name says JSON lines but the content is XML")
+        case (.jsonl, .utf16):
+            return .unsupported("UTF-16 text: JSON lines must be UTF-8 (convert with iconv -f UTF-16 -t UTF-8)")
         case (.jsonl, .jsonArray) where inner.hasSuffix(".json"):
             return .unsupported("a JSON array document, not JSON lines (one object per line)")
         case (.mediaWikiXML, .jsonObject):
@@ -53,7 +57,7 @@ enum FormatDetection {
             return .input(format, compression)
         case (nil, .jsonObject):
             return .input(.jsonl, compression)
-        case (nil, .xml):
+        case (nil, .xml), (nil, .utf16):
             return .input(.mediaWikiXML, compression)
         case (nil, .jsonArray):
             return .unsupported("a JSON array document, not JSON lines (one object per line)")
@@ -95,9 +99,8 @@ enum FormatDetection {
 
     static func contentStart(of bytes: ArraySlice<UInt8>) -> ContentStart {
         var content = bytes
-        // UTF-16 (with a byte order mark, or `<` next to a zero byte) can only be XML here.
-        if content.starts(with: [0xFF, 0xFE]) || content.starts(with: [0xFE, 0xFF]) { return .xml }
-        if content.starts(with: [0x3C, 0x00]) || content.starts(with: [0x00, 0x3C]) { return .xml }
+        if content.starts(with: [0xFF, 0xFE]) || content.starts(with: [0xFE, 0xFF]) { return .utf16 }
+        if content.starts(with: [0x3C, 0x00]) || content.starts(with: [0x00, 0x3C]) { return .utf16 }
         if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
         guard let first = content.first(where: { !($0 == 0x20 || (0x09...0x0D).contains($0)) }) else { return .empty }
         switch first {

@@ -4,7 +4,8 @@ import YiIO
 /// Expands the command line's inputs into files to read.
 ///
 /// Each argument is a file, a directory (walked recursively, entries in bytewise order, hidden
-/// entries and yi-prep's own outputs passed over and listed in `ignored`), or a glob (`*`, `?`,
+/// entries and yi-prep's own outputs passed over and listed in `ignored`, as are empty files),
+/// or a glob (`*`, `?`,
 /// `[...]`, `**`). Every file found gets a format from `FormatDetection`; the ones that cannot be
 /// read are listed in `unsupported` with the reason. A file named twice is read once, at its first
 /// place. `excluding` names paths never to read (the run's `--out` folder and `--rejects` file).
@@ -63,6 +64,10 @@ private struct InputWalker {
             guard seenFiles.insert(canonical).inserted else { return }
             if !explicit, let reason = Self.ownOutputReason(FileSystem.lastComponent(path)) {
                 result.ignored.append(SkippedInput(path: path, reason: reason))
+                return
+            }
+            if status.size == 0 {
+                result.ignored.append(SkippedInput(path: path, reason: "empty file"))
                 return
             }
             do {

@@ -68,7 +68,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
         if line.number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
         }
-        if Self.isBlank(bytes) {
+        if TextChecks.isBlank(bytes) {
             try reject(.emptyLine, "blank line", line, fatalInStrictMode: false)
             return nil
         }
@@ -103,7 +103,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
             try reject(.nonStringText, "\"\(textPath.name)\" is \(other.kindDescription), not a string", line)
             return nil
         }
-        if Self.isEmptyText(text) {
+        if TextChecks.isEmptyText(text) {
             try reject(.emptyText, text.isEmpty ? "\"\(textPath.name)\" is empty" : "\"\(textPath.name)\" is only whitespace", line)
             return nil
         }
@@ -136,16 +136,6 @@ public final class JSONLDocumentSource: InputDocumentSource {
         } catch let error as YiError where error.code == .rejectedRecord && !fatalInStrictMode {
             // Counted; a blank line is not an error even under --strict.
         }
-    }
-
-    /// Blank: nothing but ASCII whitespace (space, tab, CR, vertical tab, form feed).
-    static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.allSatisfy { $0 == 0x20 || (0x09...0x0D).contains($0) }
-    }
-
-    /// Empty or only Unicode whitespace (stops at the first other character, so it is cheap).
-    static func isEmptyText(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// The start of a rejected line for the rejects file, cut on a character boundary.

@@ -28,6 +28,8 @@ struct JSONLineParser {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .malformed("empty input", offset: 0)
         }
+        // A line of many megabytes grew the scratch buffer: give that memory back afterwards.
+        defer { scratch.shrink(ifAbove: 1 << 24) }
         var cursor = JSONCursor(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, scratch: scratch)
         cursor.skipWhitespace()
         let value = try cursor.parseValue(depth: 0)
@@ -44,12 +46,22 @@ final class ScratchBuffer {
     private(set) var pointer: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int
 
-    init(capacity: Int = 1 << 16) {
+    static let initialCapacity = 1 << 16
+
+    init(capacity: Int = ScratchBuffer.initialCapacity) {
         self.capacity = capacity
         pointer = .allocate(capacity: capacity)
     }
 
     deinit { pointer.deallocate() }
+
+    /// Returns to the initial size when larger than `limit` (contents are not kept).
+    func shrink(ifAbove limit: Int) {
+        guard capacity > limit else { return }
+        pointer.deallocate()
+        capacity = ScratchBuffer.initialCapacity
+        pointer = .allocate(capacity: capacity)
+    }
 
     /// Makes room for `needed` bytes, keeping the first `keeping`.
     @inline(__always)

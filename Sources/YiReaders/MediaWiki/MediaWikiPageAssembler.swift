@@ -155,13 +155,15 @@ final class MediaWikiPageAssembler {
             return nil
         }
         guard let revision = page.revision, revision.hasText, !revision.textDeleted,
-              pageText.contains(where: { !Self.isASCIIWhitespace($0) }) else {
+              !TextChecks.isBlank(pageText) else {
             counters.add("reader.skipped.empty-page")
             return nil
         }
-        let wikitext = String(decoding: pageText, as: UTF8.self)
+        // libxml2 hands out UTF-8; checking it with the fast validator is cheaper than the
+        // standard library's own check, and a (never expected) bad byte is still repaired.
+        let wikitext = pageText.withUnsafeBufferPointer { UTF8Text.string($0, isASCII: false) ?? String(decoding: $0, as: UTF8.self) }
         let text = cleaner.map { $0.plainText(from: wikitext) } ?? wikitext
-        if JSONLDocumentSource.isEmptyText(text) {
+        if TextChecks.isEmptyText(text) {
             counters.add("reader.skipped.empty-after-cleaning")
             return nil
         }
@@ -178,23 +180,10 @@ final class MediaWikiPageAssembler {
     /// word only: localized ones are not listed in dumps).
     static func isRedirectText(_ text: [UInt8]) -> Bool {
         let marker = Array("#redirect".utf8)
-        guard let start = text.firstIndex(where: { !isASCIIWhitespace($0) }), text.count - start >= marker.count else { return false }
+        guard let start = text.firstIndex(where: { !TextChecks.isASCIIWhitespace($0) }), text.count - start >= marker.count else { return false }
         for (k, m) in marker.enumerated() where text[start + k] | 0x20 != m {
             return false
         }
         return true
-    }
-
-    private static func isASCIIWhitespace(_ b: UInt8) -> Bool {
-        b == 0x20 || (0x09...0x0D).contains(b)
-    }
-}
-
-private extension String {
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(scalars[first...last])
     }
 }

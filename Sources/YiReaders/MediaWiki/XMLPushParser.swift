@@ -104,7 +104,8 @@ final class XMLPushParser {
             count = parser == nil ? try stream.readFully(into: wanted) : try stream.read(into: wanted)
         } catch {
             ended = true
-            throw (error as? YiError)?.adding(.init(path: path, line: line)) ?? error
+            guard let error = error as? YiError else { throw error }
+            throw bytesRead > 0 ? error.adding(.init(path: path, line: line)) : error
         }
         bytesRead += Int64(count)
         let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
@@ -173,27 +174,22 @@ final class XMLPushParser {
             throw handlerError
         }
         let sink = context.pointee.errors
-        guard result != 0 || sink.errors > 0 else { return }
+        // Only well-formedness errors stop the parse (a namespace complaint does not).
+        let wellFormed = parser.map { $0.pointee.wellFormed != 0 } ?? true
+        guard sink.fatal > 0 || !wellFormed else { return }
         ended = true
         let line = sink.line > 0 ? Int(sink.line) : self.line
         let message = withUnsafeBytes(of: sink.message) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }.trimmingTrailingWhitespace()
-        let code = sink.errors > 0 ? sink.code : result
+        }.trimmingWhitespace()
+        let code = sink.fatal > 0 ? sink.code : result
         var detail = message.isEmpty ? "XML parser error \(code)" : message
         if code == XML_ERR_DOCUMENT_END.rawValue && atEndOfInput {
-            detail += " (the document ends before its elements are closed: cut short?)"
+            // libxml2's words for a document that stops inside its elements.
+            detail = "the file ends before its elements are closed (cut short?)"
         }
         throw YiError(.corruptInput, "XML is not well-formed: \(detail) (line \(line), column \(sink.column))",
                       context: .init(path: path, byteOffset: byteOffset, line: line),
                       cause: "libxml2 error \(code): \(message)")
-    }
-}
-
-private extension String {
-    func trimmingTrailingWhitespace() -> String {
-        var s = Substring(self)
-        while let last = s.last, last.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
