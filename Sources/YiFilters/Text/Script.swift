@@ -9,7 +9,14 @@ public enum Script: UInt8, CaseIterable, Sendable, Codable, CustomStringConverti
          myanmar, georgian, hangul, ethiopic, khmer, mongolian, kana, han, bopomofo, other
 
     /// Lowercase name used in configuration files and reports (`han`, `latin`, ...).
-    public var name: String { String(describing: self) }
+    public var name: String { Script.names[Int(rawValue)] }
+
+    private static let names = [
+        "", "latin", "greek", "cyrillic", "armenian", "hebrew", "arabic", "syriac", "thaana", "devanagari",
+        "bengali", "gurmukhi", "gujarati", "oriya", "tamil", "telugu", "kannada", "malayalam", "sinhala",
+        "thai", "lao", "tibetan", "myanmar", "georgian", "hangul", "ethiopic", "khmer", "mongolian", "kana",
+        "han", "bopomofo", "other",
+    ]
     public var description: String { name }
 
     public init?(name: String) {

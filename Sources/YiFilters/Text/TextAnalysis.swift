@@ -17,7 +17,8 @@ public struct TextAnalysis: Sendable, Equatable {
     public var unspacedWords = 0
     /// `#` characters.
     public var hashSigns = 0
-    /// Non-overlapping `...` plus `…` characters (Python `text.count("...") + text.count("…")`).
+    /// Non-overlapping `...` plus `…` marks (Python `text.count("...") + text.count("…")`, except
+    /// that the Chinese ellipsis `……` counts once).
     public var ellipses = 0
     /// Lines as Python's `str.splitlines()` gives them (blank lines included).
     public var lines = 0

@@ -91,6 +91,7 @@ private struct Scan {
     var lineHasContent = false
     var lineIsBullet = false
     var dotRun = 0
+    var ellipsisRun = 0
     var trailingDots = 0
     var endsWithEllipsisCharacter = false
 
@@ -184,7 +185,7 @@ private struct Scan {
                     continueSymbol(at: start, analyzer: &analyzer)
                 }
             case ScalarKind.symbol.rawValue:
-                if value == 0x23 { result.hashSigns += 1 } else if value == 0x2026 { result.ellipses += 1 }
+                if value == 0x23 { result.hashSigns += 1 }
                 continueSymbol(at: start, analyzer: &analyzer)
             case ScalarKind.space.rawValue:
                 endToken(at: start, analyzer: &analyzer)
@@ -200,15 +201,31 @@ private struct Scan {
         result.characters = characterIndex
     }
 
-    /// Runs of `.` count as `run / 3` ellipses (non-overlapping, as `str.count("...")`).
+    /// Runs of `.` count as `run / 3` ellipses (non-overlapping, as `str.count("...")`). Runs of
+    /// `…` count as `⌈run / 2⌉`: the Chinese ellipsis `……` is one mark written with two
+    /// characters (Python's `str.count("…")` would count it twice).
     @inline(__always)
     mutating func countDot(_ value: UInt32) {
         if value == 0x2E {
+            if ellipsisRun > 0 { flushEllipsisRun() }
             dotRun += 1
-        } else if dotRun > 0 {
-            result.ellipses += dotRun / 3
-            dotRun = 0
+        } else if value == 0x2026 {
+            if dotRun > 0 { flushDotRun() }
+            ellipsisRun += 1
+        } else if dotRun | ellipsisRun != 0 {
+            flushDotRun()
+            flushEllipsisRun()
         }
+    }
+
+    mutating func flushDotRun() {
+        result.ellipses += dotRun / 3
+        dotRun = 0
+    }
+
+    mutating func flushEllipsisRun() {
+        result.ellipses += (ellipsisRun + 1) / 2
+        ellipsisRun = 0
     }
 
     /// A non-space character on the current line: bullet at the start, ellipsis at the end.
