@@ -71,10 +71,11 @@ public final class ExactDeduplicator: DocumentFilter {
         report.tableEntries = table.count
         report.tableBytes = table.bytes + clusterHeads.bytes
         report.memoryLimitBytes = options.memoryLimitBytes
+        // The configuration keys of `exact-dedup`, plus what the run cannot change.
         report.options = .object([
-            ("normalization", .string(options.normalization.rawValue)),
+            ("normalize", .string(options.normalization.rawValue)),
+            ("memory-limit", json(options.memoryLimitBytes)),
             ("hash", .string("xxh64x2-128")),
-            ("memory_limit_bytes", options.memoryLimitBytes.map { .int(Int64($0)) } ?? .null),
         ])
         return report
     }

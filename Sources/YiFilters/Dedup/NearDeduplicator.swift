@@ -80,14 +80,15 @@ public final class NearDeduplicator: DocumentFilter {
         report.tableEntries = table.count
         report.tableBytes = table.bytes + clusterHeads.bytes
         report.memoryLimitBytes = options.memoryLimitBytes
+        // The configuration keys of `near-dedup`, plus the derived threshold.
         report.options = .object([
             ("unit", .string(options.unit.rawValue)),
             ("ngram", .int(Int64(options.ngram))),
             ("bands", .int(Int64(options.bands))),
-            ("rows_per_band", .int(Int64(options.rowsPerBand))),
-            ("estimated_threshold", .double(options.estimatedThreshold)),
+            ("rows", .int(Int64(options.rowsPerBand))),
             ("seed", .int(Int64(bitPattern: options.seed))),
-            ("memory_limit_bytes", options.memoryLimitBytes.map { .int(Int64($0)) } ?? .null),
+            ("memory-limit", json(options.memoryLimitBytes)),
+            ("estimated-threshold", .double(options.estimatedThreshold)),
         ])
         return report
     }

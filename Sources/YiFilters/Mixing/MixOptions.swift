@@ -27,6 +27,9 @@ public struct LengthUpsampling: Sendable, Equatable {
         self.longThreshold = longThreshold
         self.shortKeepProbability = shortKeepProbability
     }
+
+    /// No upsampling (every document weight 1): overrides a default for one source.
+    public static let none = LengthUpsampling(longThreshold: .max, shortKeepProbability: 1)
 }
 
 public struct MixOptions: Sendable, Equatable {
@@ -51,8 +54,10 @@ public struct MixOptions: Sendable, Equatable {
         self.seed = seed
     }
 
+    /// The source's upsampling; nil when it has none (or `LengthUpsampling.none`).
     public func upsampling(for source: String) -> LengthUpsampling? {
-        upsampling[source] ?? defaultUpsampling
+        let u = upsampling[source] ?? defaultUpsampling
+        return u == LengthUpsampling.none ? nil : u
     }
 }
 
