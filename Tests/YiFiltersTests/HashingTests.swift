@@ -31,7 +31,7 @@ import Testing
         var table = ScratchHashTable()
         table.reset()
         for i in 0..<10_000 { _ = table.increment(UInt64(i % 1000) &* 0x9E37_79B9, index: UInt32(i)) }
-        let (count, first) = table.increment(UInt64(7) &* 0x9E37_79B9, index: 99_999)
+        let (count, first, _) = table.increment(UInt64(7) &* 0x9E37_79B9, index: 99_999)
         #expect(count == 11)
         #expect(first == 7)
         table.reset()

@@ -43,9 +43,10 @@ struct ScratchHashTable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// Adds one occurrence of `key` (first seen at `index` if new); returns its count and first index.
+    /// Adds one occurrence of `key` (first seen at `index` if new); returns its count, first
+    /// index, and slot (valid until the table grows or is reset; see `count(atSlot:)`).
     @inline(__always)
-    mutating func increment(_ key: UInt64, index: UInt32) -> (count: UInt32, first: UInt32) {
+    mutating func increment(_ key: UInt64, index: UInt32) -> (count: UInt32, first: UInt32, slot: Int) {
         if (used + 1) * 2 > slots.count { grow() }
         var slot = home(key)
         let generation = self.generation
@@ -64,7 +65,13 @@ struct ScratchHashTable {
             }
         }
         if result.2 { used += 1 }
-        return (result.0, result.1)
+        return (result.0, result.1, slot)
+    }
+
+    /// The current count of the key in `slot` (as returned by `increment`).
+    @inline(__always)
+    func count(atSlot slot: Int) -> UInt32 {
+        slots.withUnsafeBufferPointer { $0[slot].count }
     }
 
     /// Inserts `key`; returns false when it was already present.

@@ -1,5 +1,11 @@
 /// Prefix sums over a document's tokens that give any n-gram's hash and character length in
 /// O(1), and the per-document tables for the top and duplicated n-gram measures.
+///
+/// Speed: an n-gram can occur twice only where its (n−1)-gram prefix does. After a counting pass
+/// for m-grams, positions whose m-gram is unique are skipped by every later pass with n ≥ m: they
+/// can neither be the most frequent n-gram (we score only n-grams seen twice) nor equal any other
+/// n-gram. In running text most 4- and 5-grams are unique, so the ten passes of Gopher's
+/// defaults cost little more than the first. The results are exactly those of full passes.
 struct NGramScratch {
     /// `prefixHash[i]` = Σ_{j<i} h_j · B^(i-1-j) (mod 2^64): the n-gram at i hashes to
     /// `prefixHash[i+n] − prefixHash[i]·B^n`.
@@ -9,6 +15,10 @@ struct NGramScratch {
     /// Spaces written between tokens before i (one between two spaced tokens).
     private var prefixSeparators: [Int] = []
     private var table = ScratchHashTable()
+    /// Positions that may start a repeated n-gram for n ≥ `repeatedOrder` (a superset of them).
+    private var mayRepeat: [Bool] = []
+    private var repeatedOrder = 1
+    private var slots: [Int] = []
     private static let base: UInt64 = 0x100_0000_01B3 | 1
 
     var tokenCount: Int { prefixHash.count - 1 }
@@ -41,18 +51,62 @@ struct NGramScratch {
             prefixCharacters.append(c)
             prefixSeparators.append(s)
         }
+        mayRepeat.removeAll(keepingCapacity: true)
+        mayRepeat.append(contentsOf: repeatElement(true, count: count))
+        repeatedOrder = 1
+        slots.removeAll(keepingCapacity: true)
+        slots.append(contentsOf: repeatElement(0, count: count))
     }
 
-    @inline(__always)
-    private func power(_ n: Int) -> UInt64 {
+    private static func power(_ n: Int) -> UInt64 {
         var p: UInt64 = 1
         for _ in 0..<n { p = p &* NGramScratch.base }
         return p
     }
 
-    @inline(__always)
-    private func key(_ i: Int, _ n: Int, _ power: UInt64) -> UInt64 {
-        SplitMix64.mix(prefixHash[i + n] &- prefixHash[i] &* power)
+    /// Restricts `mayRepeat` to positions whose n-gram occurs at least twice (one counting pass
+    /// over the current candidates). Calls with n below the current order start over.
+    private mutating func narrow(to n: Int) {
+        if n < repeatedOrder {
+            for i in mayRepeat.indices { mayRepeat[i] = true }
+            repeatedOrder = 1
+        }
+        guard n > repeatedOrder else { return }
+        _ = countPass(n: n)
+    }
+
+    /// Counts n-grams at candidate positions, narrows the candidates to the repeated ones, and
+    /// returns the most frequent n-gram's count and first position.
+    private mutating func countPass(n: Int) -> (count: UInt32, first: Int) {
+        let positions = tokenCount - n + 1
+        guard positions > 0 else {
+            for i in mayRepeat.indices { mayRepeat[i] = false }
+            repeatedOrder = n
+            return (0, 0)
+        }
+        let power = Self.power(n)
+        table.reset(expectedKeys: positions)
+        var bestCount: UInt32 = 0
+        var bestFirst: UInt32 = 0
+        prefixHash.withUnsafeBufferPointer { prefix in
+            mayRepeat.withUnsafeMutableBufferPointer { candidates in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    for i in 0..<positions where candidates[i] {
+                        let key = SplitMix64.mix(prefix[i + n] &- prefix[i] &* power)
+                        let (count, first, slot) = table.increment(key, index: UInt32(truncatingIfNeeded: i))
+                        slots[i] = slot
+                        if count > bestCount || (count == bestCount && first < bestFirst) {
+                            bestCount = count
+                            bestFirst = first
+                        }
+                    }
+                    for i in 0..<positions where candidates[i] { candidates[i] = table.count(atSlot: slots[i]) >= 2 }
+                    for i in positions..<candidates.count { candidates[i] = false }
+                }
+            }
+        }
+        repeatedOrder = n
+        return (bestCount, Int(bestFirst))
     }
 
     /// Characters covered by all occurrences of the most frequent n-gram (ties: the one seen
@@ -60,23 +114,12 @@ struct NGramScratch {
     /// occurs twice: datatrove counts a lone n-gram too, which drops short texts (a 4-gram is
     /// 20% of a 100-character text) for a repetition they do not have.
     mutating func topNGramCharacters(n: Int) -> Int {
-        let positions = tokenCount - n + 1
-        guard n > 0, positions > 0 else { return 0 }
-        let power = power(n)
-        table.reset(expectedKeys: positions)
-        var bestCount: UInt32 = 0
-        var bestFirst: UInt32 = 0
-        for i in 0..<positions {
-            let (count, first) = table.increment(key(i, n, power), index: UInt32(truncatingIfNeeded: i))
-            if count > bestCount || (count == bestCount && first < bestFirst) {
-                bestCount = count
-                bestFirst = first
-            }
-        }
-        guard bestCount > 1 else { return 0 }   // an n-gram seen once is no repetition
-        let f = Int(bestFirst)
+        guard n > 0 else { return 0 }
+        if n <= repeatedOrder { narrow(to: 1) }   // counts of n itself are needed: start over
+        let (count, f) = countPass(n: n)
+        guard count > 1 else { return 0 }
         let length = prefixCharacters[f + n] - prefixCharacters[f] + prefixSeparators[f + n - 1] - prefixSeparators[f]
-        return length * Int(bestCount)
+        return length * Int(count)
     }
 
     /// Characters (without spaces) of n-grams that repeat an earlier n-gram, scanning from the
@@ -84,16 +127,22 @@ struct NGramScratch {
     mutating func duplicateNGramCharacters(n: Int) -> Int {
         let positions = tokenCount - n + 1
         guard n > 0, positions > 0 else { return 0 }
-        let power = power(n)
+        narrow(to: n)
+        let power = Self.power(n)
         table.reset(expectedKeys: positions)
         var repeated = 0
         var i = 0
-        while i < positions {
-            if table.insert(key(i, n, power)) {
-                i += 1
-            } else {
-                repeated += prefixCharacters[i + n] - prefixCharacters[i]
-                i += n
+        prefixHash.withUnsafeBufferPointer { prefix in
+            mayRepeat.withUnsafeBufferPointer { candidates in
+                while i < positions {
+                    // A unique n-gram is new, and no later n-gram can equal it.
+                    if !candidates[i] || table.insert(SplitMix64.mix(prefix[i + n] &- prefix[i] &* power)) {
+                        i += 1
+                    } else {
+                        repeated += prefixCharacters[i + n] - prefixCharacters[i]
+                        i += n
+                    }
+                }
             }
         }
         return repeated

@@ -54,7 +54,7 @@ public struct TextAnalyzer {
         ScalarTable.bmp.withUnsafeBufferPointer { table in
             scan.run(table: table, analyzer: &self)
         }
-        return scan.result
+        return scan.finish()
     }
 
     fileprivate mutating func appendToken(hash: UInt64, characters: Int, flags: UInt8) {
@@ -103,11 +103,22 @@ private struct Scan {
     var paragraphEndChar = 0
 
     var characterIndex = 0
+    /// Letters per script (indexed by `Script.rawValue`), outside `result` so the hot loop
+    /// increments a plain buffer rather than a copy-on-write array.
+    let letters = UnsafeMutablePointer<Int>.allocate(capacity: 32)
 
     init(bytes: UnsafeRawBufferPointer, keepTokens: Bool) {
         self.bytes = bytes
         self.base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         self.keepTokens = keepTokens
+        letters.initialize(repeating: 0, count: 32)
+    }
+
+    /// Moves the letter counts into `result` and frees the buffer (call once, after `run`).
+    mutating func finish() -> TextAnalysis {
+        result.scriptLetters = Array(UnsafeBufferPointer(start: letters, count: 32))
+        letters.deallocate()
+        return result
     }
 
     mutating func run(table: UnsafeBufferPointer<UInt8>, analyzer: inout TextAnalyzer) {
@@ -157,7 +168,7 @@ private struct Scan {
 
             switch kind {
             case ScalarKind.letter.rawValue, ScalarKind.wordPart.rawValue:
-                if kind == ScalarKind.letter.rawValue { result.scriptLetters[Int(entry >> 3)] += 1 }
+                if kind == ScalarKind.letter.rawValue { letters[Int(entry >> 3)] += 1 }
                 switch token {
                 case .word:
                     if connectorStart >= 0 { connectorStart = -1 }   // the connector joins two word parts
@@ -170,8 +181,28 @@ private struct Scan {
                 }
                 tokenChars += 1
                 if kind == ScalarKind.letter.rawValue { tokenAlphabetic = true }
+                // Fast path: the rest of an ASCII word (no dots, no line ends, nothing to note
+                // but letters and characters).
+                var asciiLetters = 0
+                let runStart = i
+                while i < count {
+                    let b = base[i]
+                    guard b < 0x80 else { break }
+                    let k = table[Int(b)] & 7
+                    if k == ScalarKind.letter.rawValue { asciiLetters += 1 } else if k != ScalarKind.wordPart.rawValue { break }
+                    i += 1
+                }
+                if i > runStart {
+                    let run = i - runStart
+                    tokenChars += run
+                    characterIndex += run
+                    letters[Int(Script.latin.rawValue)] += asciiLetters
+                    if asciiLetters > 0 { tokenAlphabetic = true }
+                    trailingDots = 0
+                    endsWithEllipsisCharacter = false
+                }
             case ScalarKind.unspacedLetter.rawValue:
-                result.scriptLetters[Int(entry >> 3)] += 1
+                letters[Int(entry >> 3)] += 1
                 endToken(at: start, analyzer: &analyzer)
                 emit(start: start, end: i, characters: 1,
                      flags: TextAnalyzer.TokenFlag.word | TextAnalyzer.TokenFlag.alphabetic | TextAnalyzer.TokenFlag.unspaced,

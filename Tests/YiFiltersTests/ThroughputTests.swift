@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import YiCore
+@testable import YiFilters
+
+/// Throughput of each filter on the real corpus (English, Chinese, code). A measurement, not a
+/// check: it runs only with `YI_BENCH=1`, and is meaningful only in a release build:
+/// `YI_BENCH=1 swift test -c release --filter ThroughputTests`.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["YI_BENCH"] == "1"))
+struct ThroughputTests {
+    static let documents = RealCorpus.documents.map(\.document)
+    static let bytes = documents.reduce(0) { $0 + $1.text.utf8.count }
+
+    func measure(_ name: String, minimumBytes: Int = 100_000_000, _ body: (Document) -> Void) {
+        var processed = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        while processed < minimumBytes {
+            for document in Self.documents { body(document) }
+            processed += Self.bytes
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "THROUGHPUT %-20@ %8.1f MB/s  (%d MB in %.2f s)", name as NSString,
+                     Double(processed) / 1e6 / seconds, processed / 1_000_000, seconds))
+    }
+
+    @Test func filters() {
+        var analyzer = TextAnalyzer()
+        measure("analyzer (no tokens)") { _ = analyzer.analyze($0.text, keepTokens: false) }
+        measure("analyzer") { _ = analyzer.analyze($0.text) }
+        var quality = GopherQualityFilter()
+        measure("gopher-quality") { _ = quality.verdict(for: $0) }
+        var repetition = GopherRepetitionFilter()
+        measure("gopher-repetition") { _ = repetition.verdict(for: $0) }
+        var gopher = GopherFilter()
+        measure("gopher") { _ = gopher.verdict(for: $0) }
+        var script = ScriptFilter(allowed: [.han, .latin])
+        measure("script") { _ = script.verdict(for: $0) }
+        var length = CharacterLengthFilter(minCharacters: 100, maxCharacters: 1_000_000)
+        measure("length") { _ = length.verdict(for: $0) }
+        let exact = ExactDeduplicator()
+        measure("exact-dedup", minimumBytes: 30_000_000) { _ = exact.verdict(for: $0) }
+        let near = NearDeduplicator()
+        measure("near-dedup", minimumBytes: 30_000_000) { _ = near.verdict(for: $0) }
+    }
+}
