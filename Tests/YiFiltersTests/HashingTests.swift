@@ -14,6 +14,22 @@ import Testing
         #expect(XXHash64.hash("中文字符测试", seed: 7) == 0xA5A8_D6C3_31D3_0051)
     }
 
+    @Test func tokenHashSeparatesShortTokens() {
+        // Every string of 0–4 characters over a small alphabet (including a 3-byte one), plus
+        // longer ones: no two distinct strings share a hash.
+        let alphabet = ["a", "b", ".", "中"]
+        var strings = [""]
+        var frontier = [""]
+        for _ in 0..<4 {
+            frontier = frontier.flatMap { prefix in alphabet.map { prefix + $0 } }
+            strings += frontier
+        }
+        strings += ["abcdefgh", "abcdefghi", "abcdefgh ", "internationalization"]
+        let hashes = strings.map { TokenHash.hash($0) }
+        #expect(Set(hashes).count == strings.count)
+        #expect(TokenHash.hash("internationalization") == XXHash64.hash("internationalization"))
+    }
+
     @Test func splitMixIsSeededAndUniform() {
         var a = SplitMix64(seed: 42)
         var b = SplitMix64(seed: 42)

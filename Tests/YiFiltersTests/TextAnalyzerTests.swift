@@ -18,8 +18,8 @@ import Testing
         #expect(a.hashSigns == 1)
         #expect(a.ellipses == 1)
         #expect(a.characters == 36)
-        #expect(analyzer.tokenHashes[0] == XXHash64.hash("Don't"))
-        #expect(analyzer.tokenHashes[2] == XXHash64.hash("..."))
+        #expect(analyzer.tokenHashes[0] == TokenHash.hash("Don't"))
+        #expect(analyzer.tokenHashes[2] == TokenHash.hash("..."))
     }
 
     @Test func chineseCharactersAreWords() {
@@ -30,7 +30,7 @@ import Testing
         #expect(a.words == 10)
         #expect(a.unspacedWords == 9)
         #expect(analyzer.tokenCharacters == [1, 1, 1, 1, 1, 1, 1, 5, 1, 1, 1, 1])
-        #expect(analyzer.tokenHashes[7] == XXHash64.hash("Swift"))
+        #expect(analyzer.tokenHashes[7] == TokenHash.hash("Swift"))
         let profile = ScriptProfile(a)
         #expect(profile.count(.han) == 9)
         #expect(profile.count(.latin) == 5)

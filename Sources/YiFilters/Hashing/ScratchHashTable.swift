@@ -1,41 +1,38 @@
 /// A per-document scratch table of 64-bit keys (already well mixed) with a count and the index
-/// of each key's first occurrence. Open addressing with linear probing, load factor ≤ 1/2.
+/// of each key's first occurrence. Open addressing with linear probing, load factor ≤ 1/2,
+/// 16-byte slots; key 0 marks an empty slot (a real key 0 is stored as 1).
 ///
-/// `reset` is O(1): slots carry the generation that wrote them, and a slot from an older
-/// generation reads as empty. The storage is kept between documents, so the hot path does not
-/// allocate once the largest document has been seen.
+/// `reset` sizes the active part of the table for the keys to come and clears only that part,
+/// so a small document after a large one touches a small, cache-resident region. The storage is
+/// kept between documents: the hot path does not allocate once the largest document was seen.
 struct ScratchHashTable {
     private struct Slot {
         var key: UInt64 = 0
         var count: UInt32 = 0
         var first: UInt32 = 0
-        var stamp: UInt32 = 0
     }
 
     private var slots: [Slot] = []
-    private var generation: UInt32 = 0
+    /// Slots in use: a power of two ≤ `slots.count`.
+    private var capacity = 0
     private var shift: UInt64 = 64
     private var used = 0
 
-    /// Empties the table; `expectedKeys` pre-sizes it (it grows past that when needed).
+    /// Empties the table, sized for about `expectedKeys` keys (it grows past that when needed).
     mutating func reset(expectedKeys: Int = 0) {
-        if slots.isEmpty || expectedKeys * 2 > slots.count {
-            var capacity = max(64, slots.count)
-            while capacity < expectedKeys * 2 { capacity <<= 1 }
-            allocate(capacity)
-        }
-        if generation == UInt32.max {
-            for i in slots.indices { slots[i].stamp = 0 }
-            generation = 0
-        }
-        generation += 1
-        used = 0
+        var capacity = 64
+        while capacity < expectedKeys * 2 { capacity <<= 1 }
+        activate(capacity)
     }
 
-    private mutating func allocate(_ capacity: Int) {
-        slots = [Slot](repeating: Slot(), count: capacity)
-        generation = 0
+    private mutating func activate(_ capacity: Int) {
+        if slots.count < capacity { slots = [Slot](repeating: Slot(), count: capacity) }
+        slots.withUnsafeMutableBufferPointer { slots in
+            for i in 0..<capacity { slots[i] = Slot() }
+        }
+        self.capacity = capacity
         shift = UInt64(64 - capacity.trailingZeroBitCount)
+        used = 0
     }
 
     @inline(__always)
@@ -46,18 +43,19 @@ struct ScratchHashTable {
     /// Adds one occurrence of `key` (first seen at `index` if new); returns its count, first
     /// index, and slot (valid until the table grows or is reset; see `count(atSlot:)`).
     @inline(__always)
-    mutating func increment(_ key: UInt64, index: UInt32) -> (count: UInt32, first: UInt32, slot: Int) {
-        if (used + 1) * 2 > slots.count { grow() }
+    mutating func increment(_ key0: UInt64, index: UInt32) -> (count: UInt32, first: UInt32, slot: Int) {
+        if (used + 1) * 2 > capacity { grow() }
+        let key = key0 == 0 ? 1 : key0
         var slot = home(key)
-        let generation = self.generation
+        let mask = capacity - 1
         let result: (UInt32, UInt32, Bool) = slots.withUnsafeMutableBufferPointer { slots in
-            let mask = slots.count - 1
             while true {
-                if slots[slot].stamp != generation {
-                    slots[slot] = Slot(key: key, count: 1, first: index, stamp: generation)
+                let stored = slots[slot].key
+                if stored == 0 {
+                    slots[slot] = Slot(key: key, count: 1, first: index)
                     return (1, index, true)
                 }
-                if slots[slot].key == key {
+                if stored == key {
                     slots[slot].count += 1
                     return (slots[slot].count, slots[slot].first, false)
                 }
@@ -81,12 +79,13 @@ struct ScratchHashTable {
     }
 
     /// Whether `key` is present (no insertion).
-    func contains(_ key: UInt64) -> Bool {
-        guard !slots.isEmpty else { return false }
+    func contains(_ key0: UInt64) -> Bool {
+        guard capacity > 0 else { return false }
+        let key = key0 == 0 ? 1 : key0
         var slot = home(key)
+        let mask = capacity - 1
         return slots.withUnsafeBufferPointer { slots in
-            let mask = slots.count - 1
-            while slots[slot].stamp == generation {
+            while slots[slot].key != 0 {
                 if slots[slot].key == key { return true }
                 slot = (slot + 1) & mask
             }
@@ -95,14 +94,14 @@ struct ScratchHashTable {
     }
 
     private mutating func grow() {
-        let live = slots.filter { $0.stamp == generation && generation != 0 }
-        allocate(max(64, slots.count * 2))
-        generation = 1
-        for var entry in live {
-            entry.stamp = generation
+        let live = slots.prefix(capacity).filter { $0.key != 0 }
+        activate(max(64, capacity * 2))
+        let mask = capacity - 1
+        for entry in live {
             var slot = home(entry.key)
-            while slots[slot].stamp == generation { slot = (slot + 1) & (slots.count - 1) }
+            while slots[slot].key != 0 { slot = (slot + 1) & mask }
             slots[slot] = entry
         }
+        used = live.count
     }
 }

@@ -122,3 +122,32 @@ public struct ContentHash128: Hashable, Sendable, CustomStringConvertible {
         return hex(high) + hex(low)
     }
 }
+
+/// The hash of one token (a word, a symbol run, a Han character): most tokens are 1–8 bytes,
+/// read with at most two loads and mixed once; longer ones go through xxHash64. Deterministic
+/// like `XXHash64`, and equal bytes always give equal hashes — all that token comparisons need.
+enum TokenHash {
+    @inline(__always)
+    static func hash(_ p: UnsafeRawPointer, count: Int) -> UInt64 {
+        let value: UInt64
+        switch count {
+        case 0:
+            return 0x2545_F491_4F6C_DD1D
+        case 1...3:
+            value = UInt64(p.load(as: UInt8.self)) << 16 | UInt64(p.load(fromByteOffset: count >> 1, as: UInt8.self)) << 8
+                | UInt64(p.load(fromByteOffset: count - 1, as: UInt8.self))
+        case 4...8:
+            value = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))) << 32
+                | UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+        default:
+            return XXHash64.hash(p, count: count)
+        }
+        // The length separates inputs whose loads coincide ("ab" vs "abb" read the same bytes).
+        return SplitMix64.mix(value ^ UInt64(count) &* 0xD6E8_FEB8_6659_FD93)
+    }
+
+    static func hash(_ string: String) -> UInt64 {
+        var copy = string
+        return copy.withUTF8 { hash(UnsafeRawPointer($0.baseAddress ?? UnsafePointer(bitPattern: 1)!), count: $0.count) }
+    }
+}

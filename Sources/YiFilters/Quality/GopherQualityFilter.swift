@@ -130,7 +130,7 @@ public struct GopherQualityFilter: DocumentFilter {
         self.options = options
         var hashes: [LanguageFamily: Set<UInt64>] = [:]
         for family in LanguageFamily.allCases {
-            hashes[family] = Set(options.thresholds(for: family).stopWords.map { XXHash64.hash($0) })
+            hashes[family] = Set(options.thresholds(for: family).stopWords.map { TokenHash.hash($0) })
         }
         stopWordHashes = hashes
     }

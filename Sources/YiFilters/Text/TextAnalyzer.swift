@@ -335,7 +335,7 @@ private struct Scan {
         if flags & TextAnalyzer.TokenFlag.alphabetic != 0 { result.alphabeticTokens += 1 }
         if flags & TextAnalyzer.TokenFlag.unspaced != 0 { result.unspacedWords += 1 }
         if keepTokens {
-            let hash = XXHash64.hash(UnsafeRawPointer(base! + start), count: end - start)
+            let hash = TokenHash.hash(UnsafeRawPointer(base! + start), count: end - start)
             analyzer.appendToken(hash: hash, characters: characters, flags: flags)
         }
     }
