@@ -90,6 +90,35 @@ import YiCore
         #expect(abs(chosen.estimatedThreshold - 0.8) < 0.1)
     }
 
+    @Test func deterministicAcrossInstances() {
+        let texts = RealCorpus.documents.prefix(120).map(\.document.text)
+        let copies = texts.enumerated().map { $0.offset % 3 == 0 ? $0.element + " (copy)" : "" }
+        func run() -> ([DedupDecision], DedupReport) {
+            let dedup = NearDeduplicator()
+            return ((texts + copies).map { dedup.decide($0) }, dedup.report)
+        }
+        let (first, firstReport) = run()
+        let (second, secondReport) = run()
+        #expect(first == second)
+        #expect(firstReport == secondReport)
+        #expect(firstReport.duplicates >= 40)
+    }
+
+    @Test func memoryLimitDegradesAndReports() {
+        // 8 KiB holds 512 entries of 16 bytes; 15/16 full = 480 band keys = 15 documents of 32 bands.
+        let dedup = NearDeduplicator(options: MinHashOptions(memoryLimitBytes: 8192))
+        let texts = (0..<40).map { TextSamples.english(words: 200, seed: UInt64($0)) }
+        for text in texts { #expect(!dedup.decide(text).isDuplicate) }
+        let report = dedup.report
+        #expect(report.tableBytes <= 8192 + 64)
+        #expect(report.tableEntries <= 480)
+        #expect(report.unindexedDocuments == 40 - 15)
+        #expect(report.firstUnindexedOrdinal == 15)
+        #expect(report.counters["dedup.near.unindexed-documents"] == 25)
+        #expect(dedup.decide(texts[3]).isDuplicate)       // indexed before the limit
+        #expect(!dedup.decide(texts[30]).isDuplicate)     // not indexed
+    }
+
     @Test func characterShingles() {
         let dedup = NearDeduplicator(options: MinHashOptions(unit: .character, ngram: 5))
         let text = TextSamples.chinese(characters: 400)

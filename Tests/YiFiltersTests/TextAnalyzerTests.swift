@@ -80,6 +80,18 @@ import Testing
         #expect(a.duplicateParagraphCharacters == "alpha line\nbeta".unicodeScalars.count)
     }
 
+    @Test func manyLinesGrowTheTables() {
+        // 5,000 distinct lines, then 1,000 repeats of every fifth one: the line table grows
+        // many times while it is counting.
+        let distinct = (0..<5000).map { "line number \($0)" }
+        let repeats = stride(from: 0, to: 5000, by: 5).map { "line number \($0)" }
+        let a = analyze((distinct + repeats).joined(separator: "\n"))
+        #expect(a.nonBlankLines == 6000)
+        #expect(a.duplicateLines == 1000)
+        #expect(a.duplicateLineCharacters == repeats.reduce(0) { $0 + $1.count })
+        #expect(a.paragraphs == 1)
+    }
+
     @Test func ellipsesCountLikeStrCount() {
         var analyzer = TextAnalyzer()
         #expect(analyze("a.....b......c…").ellipses == 1 + 2 + 1)

@@ -171,7 +171,7 @@ public struct GopherQualityFilter: DocumentFilter {
         if let min = t.minStopWords, min > 0 {
             let stopWords = stopWordHashes[family]!
             var found = 0
-            for hash in tokens.tokenHashes where stopWords.contains(hash) {
+            for token in tokens.tokens where stopWords.contains(token.hash) {
                 found += 1
                 if found >= min { break }
             }

@@ -18,16 +18,15 @@ struct NGramScratch {
     /// Positions that may start a repeated n-gram for n ≥ `repeatedOrder` (a superset of them).
     private var mayRepeat: [Bool] = []
     private var repeatedOrder = 1
+    /// Number of `true` in `mayRepeat`: sizes the tables.
+    private var candidateCount = 0
     private var slots: [Int] = []
     private static let base: UInt64 = 0x100_0000_01B3 | 1
 
     var tokenCount: Int { prefixHash.count - 1 }
 
     mutating func load(_ analyzer: TextAnalyzer) {
-        let hashes = analyzer.tokenHashes
-        let characters = analyzer.tokenCharacters
-        let flags = analyzer.tokenFlags
-        let count = hashes.count
+        let count = analyzer.tokens.count
         prefixHash.removeAll(keepingCapacity: true)
         prefixCharacters.removeAll(keepingCapacity: true)
         prefixSeparators.removeAll(keepingCapacity: true)
@@ -40,19 +39,21 @@ struct NGramScratch {
         prefixHash.append(0)
         prefixCharacters.append(0)
         prefixSeparators.append(0)
-        for i in 0..<count {
-            h = h &* NGramScratch.base &+ hashes[i]
-            c += Int(characters[i])
-            if i + 1 < count,
-               (flags[i] | flags[i + 1]) & TextAnalyzer.TokenFlag.unspaced == 0 {
-                s += 1
+        analyzer.tokens.withUnsafeBufferPointer { tokens in
+            for i in 0..<count {
+                h = h &* NGramScratch.base &+ tokens[i].hash
+                c += Int(tokens[i].characters)
+                if i + 1 < count, (tokens[i].flags | tokens[i + 1].flags) & TextAnalyzer.TokenFlag.unspaced == 0 {
+                    s += 1
+                }
+                prefixHash.append(h)
+                prefixCharacters.append(c)
+                prefixSeparators.append(s)
             }
-            prefixHash.append(h)
-            prefixCharacters.append(c)
-            prefixSeparators.append(s)
         }
         mayRepeat.removeAll(keepingCapacity: true)
         mayRepeat.append(contentsOf: repeatElement(true, count: count))
+        candidateCount = count
         repeatedOrder = 1
         slots.removeAll(keepingCapacity: true)
         slots.append(contentsOf: repeatElement(0, count: count))
@@ -69,6 +70,7 @@ struct NGramScratch {
     private mutating func narrow(to n: Int) {
         if n < repeatedOrder {
             for i in mayRepeat.indices { mayRepeat[i] = true }
+            candidateCount = mayRepeat.count
             repeatedOrder = 1
         }
         guard n > repeatedOrder else { return }
@@ -81,11 +83,13 @@ struct NGramScratch {
         let positions = tokenCount - n + 1
         guard positions > 0 else {
             for i in mayRepeat.indices { mayRepeat[i] = false }
+            candidateCount = 0
             repeatedOrder = n
             return (0, 0)
         }
         let power = Self.power(n)
-        table.reset(expectedKeys: positions)
+        table.reset(expectedKeys: min(positions, candidateCount))
+        var repeatedCount = 0
         var bestCount: UInt32 = 0
         var bestFirst: UInt32 = 0
         prefixHash.withUnsafeBufferPointer { prefix in
@@ -100,12 +104,16 @@ struct NGramScratch {
                             bestFirst = first
                         }
                     }
-                    for i in 0..<positions where candidates[i] { candidates[i] = table.count(atSlot: slots[i]) >= 2 }
+                    for i in 0..<positions where candidates[i] {
+                        candidates[i] = table.count(atSlot: slots[i]) >= 2
+                        if candidates[i] { repeatedCount += 1 }
+                    }
                     for i in positions..<candidates.count { candidates[i] = false }
                 }
             }
         }
         repeatedOrder = n
+        candidateCount = repeatedCount
         return (bestCount, Int(bestFirst))
     }
 
@@ -129,7 +137,7 @@ struct NGramScratch {
         guard n > 0, positions > 0 else { return 0 }
         narrow(to: n)
         let power = Self.power(n)
-        table.reset(expectedKeys: positions)
+        table.reset(expectedKeys: min(positions, candidateCount))
         var repeated = 0
         var i = 0
         prefixHash.withUnsafeBufferPointer { prefix in

@@ -20,11 +20,20 @@
 /// The analyzer keeps its buffers between documents (no allocation once warmed up). It is a
 /// value type: each copy used by another thread gets its own buffers on first use.
 public struct TextAnalyzer {
-    /// Per-token data, kept when `keepTokens` is set (the repetition heuristics need them).
-    private(set) var tokenHashes: [UInt64] = []
-    private(set) var tokenCharacters: [UInt32] = []
-    /// `TokenFlag` bits.
-    private(set) var tokenFlags: [UInt8] = []
+    /// One token of the last analyzed text.
+    struct Token {
+        /// `TokenHash` of its bytes.
+        var hash: UInt64
+        var characters: UInt32
+        /// `TokenFlag` bits.
+        var flags: UInt8
+    }
+
+    /// The tokens, kept when `keepTokens` is set (the repetition heuristics need them).
+    private(set) var tokens: [Token] = []
+    var tokenHashes: [UInt64] { tokens.map(\.hash) }
+    var tokenCharacters: [UInt32] { tokens.map(\.characters) }
+    var tokenFlags: [UInt8] { tokens.map(\.flags) }
     private var lineTable = ScratchHashTable()
     private var paragraphTable = ScratchHashTable()
 
@@ -45,11 +54,10 @@ public struct TextAnalyzer {
 
     /// Measures valid UTF-8 bytes (as Swift strings always hold).
     public mutating func analyze(utf8 bytes: UnsafeRawBufferPointer, keepTokens: Bool = true) -> TextAnalysis {
-        tokenHashes.removeAll(keepingCapacity: true)
-        tokenCharacters.removeAll(keepingCapacity: true)
-        tokenFlags.removeAll(keepingCapacity: true)
-        lineTable.reset()
-        paragraphTable.reset()
+        tokens.removeAll(keepingCapacity: true)
+        // Sized for lines of ~64 bytes; the tables grow when lines are shorter.
+        lineTable.reset(expectedKeys: bytes.count / 64)
+        paragraphTable.reset(expectedKeys: bytes.count / 256)
         var scan = Scan(bytes: bytes, keepTokens: keepTokens)
         ScalarTable.bmp.withUnsafeBufferPointer { table in
             scan.run(table: table, analyzer: &self)
@@ -58,9 +66,7 @@ public struct TextAnalyzer {
     }
 
     fileprivate mutating func appendToken(hash: UInt64, characters: Int, flags: UInt8) {
-        tokenHashes.append(hash)
-        tokenCharacters.append(UInt32(truncatingIfNeeded: characters))
-        tokenFlags.append(flags)
+        tokens.append(Token(hash: hash, characters: UInt32(truncatingIfNeeded: characters), flags: flags))
     }
 
     /// Records a non-blank line; returns true when an equal line came before.
