@@ -28,6 +28,13 @@ import YiCore
 }
 
 @Suite struct ScriptFilterTests {
+    @Test func fastProfileEqualsAnalyzerProfile() {
+        var analyzer = TextAnalyzer()
+        for d in RealCorpus.documents {
+            #expect(ScriptProfile(text: d.document.text) == ScriptProfile(analyzer.analyze(d.document.text, keepTokens: false)))
+        }
+    }
+
     @Test func ratiosAndThreshold() {
         let profile = ScriptProfile(text: "中文 and English 混合")   // 4 Han, 10 Latin letters
         #expect(profile.count(.han) == 4)

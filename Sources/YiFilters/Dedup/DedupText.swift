@@ -19,7 +19,7 @@ enum DedupText {
             guard normalization != .none else { out.append(contentsOf: bytes); return }
             let lowercase = normalization == .whitespaceAndCase
             var pendingSpace = false
-            forEachScalar(bytes) { value, start, end, entry in
+            ScalarTable.forEachScalar(bytes) { value, start, end, entry in
                 let kind = entry & 7
                 if kind == ScalarKind.space.rawValue || kind == ScalarKind.lineBreak.rawValue {
                     pendingSpace = !out.isEmpty
@@ -56,34 +56,6 @@ enum DedupText {
         return scalar.properties.lowercaseMapping.unicodeScalars.first!.value
     }
 
-    /// Calls `body(value, start, end, tableEntry)` for each scalar of valid UTF-8.
-    @inline(__always)
-    static func forEachScalar(_ bytes: UnsafeBufferPointer<UInt8>,
-                              _ body: (UInt32, Int, Int, UInt8) -> Void) {
-        ScalarTable.bmp.withUnsafeBufferPointer { table in
-            var i = 0
-            let count = bytes.count
-            while i < count {
-                let start = i
-                let b0 = bytes[i]
-                var value: UInt32
-                if b0 < 0x80 {
-                    value = UInt32(b0); i += 1
-                } else if b0 < 0xE0 {
-                    value = (UInt32(b0 & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F); i += 2
-                } else if b0 < 0xF0 {
-                    value = (UInt32(b0 & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
-                    i += 3
-                } else {
-                    value = (UInt32(b0 & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
-                        | (UInt32(bytes[i + 2] & 0x3F) << 6) | UInt32(bytes[i + 3] & 0x3F)
-                    i += 4
-                }
-                body(value, start, i, value < 0x10000 ? table[Int(value)] : ScalarTable.entry(value))
-            }
-        }
-    }
-
     /// Calls `body` with the hash of each unit of `text`: lowercased words (Han/Kana characters
     /// one each; punctuation and symbols skipped) or lowercased characters (punctuation and
     /// symbols skipped, whitespace runs as one space).
@@ -94,7 +66,7 @@ enum DedupText {
             var inWord = false
             var pendingSpace = false
             var emittedAny = false
-            forEachScalar(bytes) { value, _, _, entry in
+            ScalarTable.forEachScalar(bytes) { value, _, _, entry in
                 let kind = entry & 7
                 switch unit {
                 case .word:

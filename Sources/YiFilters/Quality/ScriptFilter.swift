@@ -10,10 +10,22 @@ public struct ScriptProfile: Sendable, Equatable {
 
     public init(_ analysis: TextAnalysis) { letters = analysis.scriptLetters }
 
-    /// Measures `text` (one pass over its bytes; no tokens kept).
+    /// Measures `text`: one pass over its bytes that only classifies letters (ASCII bytes by a
+    /// table lookup, others through the BMP table).
     public init(text: String) {
-        var analyzer = TextAnalyzer()
-        self.init(analyzer.analyze(text, keepTokens: false))
+        var counts = [Int](repeating: 0, count: 32)
+        var text = text
+        text.withUTF8 { bytes in
+            counts.withUnsafeMutableBufferPointer { counts in
+                ScalarTable.forEachScalar(bytes) { _, _, _, entry in
+                    let kind = entry & 7
+                    if kind == ScalarKind.letter.rawValue || kind == ScalarKind.unspacedLetter.rawValue {
+                        counts[Int(entry >> 3)] += 1
+                    }
+                }
+            }
+        }
+        letters = counts
     }
 
     public var totalLetters: Int { letters.reduce(0, +) }
@@ -57,7 +69,6 @@ public struct ScriptFilter: DocumentFilter {
     public let allowed: Set<Script>
     public let minRatio: Double
     public let keepWithoutLetters: Bool
-    private var analyzer = TextAnalyzer()
 
     public static let ratioTooLow = "script.ratio"
     public static let noLetters = "script.no-letters"
@@ -69,7 +80,7 @@ public struct ScriptFilter: DocumentFilter {
     }
 
     public mutating func verdict(for document: Document) -> FilterVerdict {
-        verdict(for: ScriptProfile(analyzer.analyze(document.text, keepTokens: false)))
+        verdict(for: ScriptProfile(text: document.text))
     }
 
     public func verdict(for profile: ScriptProfile) -> FilterVerdict {

@@ -68,6 +68,34 @@ enum ScalarTable {
         Script.of(scalar.value)?.isUnspaced ?? false
     }
 
+    /// Calls `body(value, start, end, tableEntry)` for each scalar of valid UTF-8.
+    @inline(__always)
+    static func forEachScalar(_ bytes: UnsafeBufferPointer<UInt8>,
+                              _ body: (UInt32, Int, Int, UInt8) -> Void) {
+        ScalarTable.bmp.withUnsafeBufferPointer { table in
+            var i = 0
+            let count = bytes.count
+            while i < count {
+                let start = i
+                let b0 = bytes[i]
+                var value: UInt32
+                if b0 < 0x80 {
+                    value = UInt32(b0); i += 1
+                } else if b0 < 0xE0 {
+                    value = (UInt32(b0 & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F); i += 2
+                } else if b0 < 0xF0 {
+                    value = (UInt32(b0 & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                    i += 3
+                } else {
+                    value = (UInt32(b0 & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
+                        | (UInt32(bytes[i + 2] & 0x3F) << 6) | UInt32(bytes[i + 3] & 0x3F)
+                    i += 4
+                }
+                body(value, start, i, value < 0x10000 ? table[Int(value)] : ScalarTable.entry(value))
+            }
+        }
+    }
+
     @inline(__always) static func kind(_ entry: UInt8) -> ScalarKind { ScalarKind(rawValue: entry & 7)! }
     @inline(__always) static func scriptIndex(_ entry: UInt8) -> Int { Int(entry >> 3) }
 }
