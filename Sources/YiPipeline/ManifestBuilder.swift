@@ -22,7 +22,7 @@ struct ManifestBuilder {
 
     /// The completion marker of one part.
     func partMarker(part: WorkPart, partCount: Int, sources: [String], buckets: [BucketManifest], counters: Counters,
-                    damagedFiles: [YiError]) -> Manifest {
+                    damagedFiles: [YiError], dedup: [JSONValue], mix: JSONValue?) -> Manifest {
         var marker = base
         marker.inputs = Array(inputs[part.inputs])
         marker.sources = sources
@@ -34,6 +34,8 @@ struct ManifestBuilder {
             ("parts", .int(Int64(partCount))),
             ("damaged_files", ManifestBuilder.json(damagedFiles)),
             ("unsupported_inputs", .array(unsupported.map { .string($0) })),
+            ("dedup", .array(dedup)),
+            ("mix_plan", mix ?? .null),
         ]
         return marker
     }
@@ -51,6 +53,7 @@ struct ManifestBuilder {
         var sourceIndex: [String: Int] = [:]
         var buckets = markers[0].buckets.map { BucketManifest(sequenceLength: $0.sequenceLength, dtype: $0.dtype) }
         var damaged: [JSONValue] = []
+        var dedup: [JSONValue] = []
         for marker in markers {
             let map = marker.sources.map { name -> Int in
                 if let i = sourceIndex[name] { return i }
@@ -69,6 +72,9 @@ struct ManifestBuilder {
             }
             manifest.counters.merge(marker.counters)
             if case .array(let items)? = extra(marker, "damaged_files") { damaged += items }
+            if case .array(let items)? = extra(marker, "dedup"), !items.isEmpty {
+                dedup.append(.object([("part", extra(marker, "part") ?? .null), ("filters", .array(items))]))
+            }
         }
         manifest.buckets = buckets
         manifest.extra = [
@@ -76,6 +82,8 @@ struct ManifestBuilder {
             ("parts", .int(Int64(markers.count))),
             ("damaged_files", .array(damaged)),
             ("unsupported_inputs", extra(markers[0], "unsupported_inputs") ?? .array([])),
+            ("dedup", .array(dedup)),
+            ("mix_plan", extra(markers[0], "mix_plan") ?? .null),
         ]
         return manifest
     }

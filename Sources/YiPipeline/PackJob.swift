@@ -1,5 +1,6 @@
 import Foundation
 import YiCore
+import YiFilters
 import YiPacking
 import YiReaders
 import YiShards
@@ -51,6 +52,10 @@ public final class PackJob {
             options.rank.worldSize > 1 ? "\($0).rank-\(options.rank.rank)" : $0
         })
         let mine = options.rank.select(plan.parts) { $0.bytes }
+        let mixPlan = try options.mix.map { mix -> MixPlan in
+            log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
+            return try MixCounting.plan(mix, inputs: plan, options: options, model: model)
+        }
         let progress = ProgressReporter(label: "pack", force: options.showProgress)
         var snapshot = ProgressReporter.Snapshot()
         snapshot.totalBytes = mine.reduce(0) { $0 + $1.bytes }
@@ -72,9 +77,10 @@ public final class PackJob {
                 snapshot.tokens = tokens
                 progress.update(snapshot)
             }
-            let outcome = try runner.run()
+            let outcome = try runner.run(mix: mixPlan)
             try layout.writeMarker(builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
-                                                      counters: outcome.counters, damagedFiles: outcome.damagedFiles),
+                                                      counters: outcome.counters, damagedFiles: outcome.damagedFiles,
+                                                      dedup: outcome.dedup, mix: mixPlan?.json),
                                    part: part.index)
             summary.partsRun += 1
             summary.damagedFiles += outcome.damagedFiles

@@ -1,4 +1,5 @@
 import YiCore
+import YiFilters
 import YiPacking
 import YiReaders
 
@@ -38,6 +39,11 @@ public struct PackOptions: Sendable {
     public var rank = RankAssignment.single
     public var seed: UInt64 = 0
     public var showProgress: Bool? = nil
+    /// A `filters:` list as FilterRegistry reads it (text filters run on the workers, dedup in
+    /// input order on the reader thread, token-length filters after tokenizing).
+    public var filters: JSONValue = .array([])
+    /// Source mixing and long-document upsampling; needs a counting pass over the inputs.
+    public var mix: MixOptions?
 
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
@@ -71,6 +77,8 @@ public struct PackOptions: Sendable {
             ("shard_tokens", .int(Int64(shardTokens))),
             ("part_bytes", .int(partBytes)),
             ("seed", .int(Int64(bitPattern: seed))),
+            ("filters", filters),
+            ("mix", mix?.configuration ?? .null),
             ("inputs", .array(inputs.map { group in
                 .object([
                     ("paths", .array(group.paths.map { .string($0) })),

@@ -1,19 +1,10 @@
 import Foundation
 import YiCore
+import YiFilters
 import YiPacking
 import YiReaders
 import YiShards
 import YiTokenizer
-
-/// What one worker produced for one document.
-struct EncodedDocument {
-    var ordinal: Int
-    var source: String
-    /// Document tokens followed by EOS (and preceded by BOS when asked); empty when dropped.
-    var tokens: [TokenID]
-    var textBytes: Int
-    var dropReason: String?
-}
 
 /// What packing one part produced; it becomes the part's completion marker.
 struct PartOutcome {
@@ -21,6 +12,7 @@ struct PartOutcome {
     var buckets: [BucketManifest]
     var counters: Counters
     var damagedFiles: [YiError]
+    var dedup: [JSONValue]
 }
 
 /// Packs one work part: its files are read in order, tokenized on `threads` workers, packed and
@@ -50,7 +42,8 @@ final class PartRunner {
     /// Shard files of part 3 are named `shard-00003-NNNNN`.
     static func shardPrefix(part: Int) -> String { "shard-" + WorkPart.name(part).dropFirst("part-".count) }
 
-    func run() throws -> PartOutcome {
+    /// - Parameter mix: the run's mixing plan; a document is packed as many times as it says.
+    func run(mix: MixPlan? = nil) throws -> PartOutcome {
         let packer = try Packer(options: options.packing)
         var writers: [Int: BucketShardWriter] = [:]
         for length in options.packing.lengths {
@@ -62,51 +55,42 @@ final class PartRunner {
         var sources = SourceTable()
         var counters = Counters()
         var documents = 0
+        var packedInstances = 0
         var tokens = 0
-        let eos = model.eosID
-        let bos = options.addBOS ? model.bosID : nil
-        let feeds = inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
+        let rejectedBefore = rejects.counters
 
         func write(_ sequences: [BucketedSequence]) throws {
             for s in sequences { try writers[s.bucketLength]!.append(s.sequence) }
         }
 
-        let rejectedBefore = rejects.counters
-        let pool = OrderedWorkPool<DocumentBatch, [EncodedDocument]>(threads: options.threads)
-        let partIndex = part.index
-        try pool.run(makeWorker: { [model] in
-            let encoder = SentencePieceEncoder(model: model)
-            return { batch in
-                batch.documents.enumerated().map { n, document in
-                    var ids: [TokenID] = []
-                    if let bos { ids.append(bos) }
-                    ids += encoder.encode(document.text)
-                    if let eos { ids.append(eos) }
-                    return EncodedDocument(ordinal: PartRunner.ordinal(part: partIndex, local: batch.firstOrdinal + n),
-                                           source: document.source, tokens: ids,
-                                           textBytes: document.text.utf8.count, dropReason: nil)
-                }
+        let stream = EncodedStream(inputs: inputs, options: options, model: model, rejects: rejects)
+        let result = try stream.run(progress: { fileBytes in self.progress(fileBytes, documents, tokens) }) { document in
+            documents += 1
+            if let reason = document.dropReason {
+                counters.add("dropped.\(reason)")
+                return
             }
-        }, produce: { submit in
-            var next = 0
-            for feed in feeds { next += try feed.run(startOrdinal: next, submit: submit) }
-        }, consume: { batch in
-            for document in batch {
-                documents += 1
-                if let reason = document.dropReason {
-                    counters.add("dropped.\(reason)")
-                    continue
-                }
-                counters.add("documents.packed")
-                counters.add("bytes.text", document.textBytes)
+            let copies = mix.map { plan in
+                plan.source(document.source)?.copies(key: SourcePlan.key(documentID: document.id), tokens: document.tokens.count) ?? 0
+            } ?? 1
+            if copies == 0 {
+                counters.add("dropped.mix.not-sampled")
+                return
+            }
+            if copies > 1 { counters.add("mix.repeated-documents"); counters.add("mix.extra-copies", copies - 1) }
+            counters.add("documents.packed")
+            counters.add("bytes.text", document.textBytes)
+            let sourceIndex = sources.index(of: document.source)
+            for _ in 0..<copies {
+                // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
+                let ordinal = PartRunner.ordinal(part: part.index, local: packedInstances)
+                packedInstances += 1
                 counters.add("tokens.documents", document.tokens.count)
-                tokens += document.tokens.count
-                let sourceIndex = sources.index(of: document.source)
                 counters.add("source.\(document.source).tokens", document.tokens.count)
-                try write(packer.add(tokens: document.tokens, ordinal: document.ordinal, sourceIndex: sourceIndex))
+                tokens += document.tokens.count
+                try write(packer.add(tokens: document.tokens, ordinal: ordinal, sourceIndex: sourceIndex))
             }
-            progress(feeds.map(\.fileBytesRead).reduce(0, +), documents, tokens)
-        })
+        }
         try write(packer.finish())
         var buckets: [BucketManifest] = []
         for length in options.packing.lengths {
@@ -115,11 +99,11 @@ final class PartRunner {
         }
         counters.merge(packer.statistics.counters)
         counters.add("documents.in", documents)
-        for feed in feeds { counters.merge(feed.counters) }
+        counters.merge(result.counters)
         // The reject log is shared by the parts of a run; this part's rejects are the difference.
         for (name, total) in rejects.counters.values { counters.add(name, total - rejectedBefore[name]) }
         return PartOutcome(sources: sources.names, buckets: buckets, counters: counters,
-                           damagedFiles: feeds.flatMap(\.damagedFiles))
+                           damagedFiles: result.damagedFiles, dedup: result.dedup)
     }
 }
 
