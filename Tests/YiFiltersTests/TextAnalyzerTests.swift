@@ -109,3 +109,42 @@ import Testing
         #expect(Script(name: "klingon") == nil)
     }
 }
+
+/// Random Unicode (all planes, controls, line separators, format characters): every filter runs
+/// and the analysis stays consistent with Swift's own view of the text.
+@Suite struct RandomTextTests {
+    static func randomText(_ rng: inout SplitMix64, length: Int) -> String {
+        var scalars = String.UnicodeScalarView()
+        let pools: [ClosedRange<UInt32>] = [0x00...0x7F, 0x80...0x7FF, 0x800...0xFFFF, 0x10000...0x10FFFF,
+                                            0x4E00...0x9FFF, 0x2000...0x206F, 0x09...0x0D]
+        while scalars.count < length {
+            let pool = pools[Int(rng.next() % UInt64(pools.count))]
+            let value = pool.lowerBound + UInt32(rng.next() % UInt64(pool.count))
+            if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+        }
+        return String(scalars)
+    }
+
+    @Test func filtersRunOnRandomUnicode() {
+        var rng = SplitMix64(seed: 99)
+        var analyzer = TextAnalyzer()
+        var gopher = GopherFilter()
+        var script = ScriptFilter(allowed: [.latin])
+        let exact = ExactDeduplicator(), near = NearDeduplicator(options: MinHashOptions(unit: .character))
+        for trial in 0..<300 {
+            let text = Self.randomText(&rng, length: Int(rng.next() % 400))
+            let a = analyzer.analyze(text)
+            #expect(a.characters == text.unicodeScalars.count, "trial \(trial)")
+            #expect(a.words <= a.tokens && a.alphabeticTokens <= a.tokens && a.unspacedWords <= a.words)
+            #expect(a.tokens == analyzer.tokens.count)
+            #expect(a.nonBlankLines <= a.lines && a.duplicateLines < max(1, a.nonBlankLines))
+            #expect(a.bulletLines <= a.lines && a.ellipsisLines <= a.lines)
+            #expect(a.duplicateLineCharacters <= a.characters && a.duplicateParagraphCharacters <= a.characters)
+            #expect(analyzer.tokens.reduce(0) { $0 + Int($1.characters) } <= a.characters)
+            _ = gopher.verdict(for: document(text))
+            _ = script.verdict(for: document(text))
+            #expect(!exact.decide(text + "\u{0}\(trial)").isDuplicate)
+            _ = near.decide(text)
+        }
+    }
+}

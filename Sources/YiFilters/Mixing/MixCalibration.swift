@@ -7,9 +7,10 @@
 ///
 /// The counting pass records, per source and length class, the mass (tokens or documents) in
 /// each of `bins` intervals of u. The plan then puts each cutoff on a bin boundary — where the
-/// histogram knows the kept mass exactly — choosing the long class's boundary nearest its
-/// expected mass and the short class's boundary so that the source's total kept mass is nearest
-/// its target: the few large long documents' granularity is absorbed by the many short ones.
+/// histogram knows the kept mass exactly — choosing the long class's boundary next to its
+/// expected mass (below or above) and the short class's boundary so that the source's total kept
+/// mass is nearest its target: the few large long documents' granularity is absorbed by the many
+/// short ones.
 /// Decisions stay a pure function of (seed, source, key, tokens, plan) — independent of threads,
 /// order and ranks — and a source's realized mass is off by at most about one bin of its short
 /// documents (or one document, whichever is larger).
@@ -36,22 +37,35 @@ public struct MixCalibration: Sendable, Equatable {
         }
     }
 
-    /// The bin boundary b/bins whose kept mass (documents of the class with u < b/bins) is
-    /// nearest `target`, and that mass.
-    func nearestCutoff(target: Double, long: Bool) -> (cutoff: Double, mass: Double) {
-        let mass = long ? longMass : shortMass
-        var best = (cutoff: 0.0, mass: 0.0)
-        var bestError = abs(target)
-        var sum = 0.0
-        for bin in 0..<Self.bins {
-            sum += mass[bin]
-            let error = abs(sum - target)
-            if error < bestError {
-                bestError = error
-                best = (Double(bin + 1) / Double(Self.bins), sum)
-            }
-        }
+    /// Kept mass of the class for each bin boundary b/bins, b = 0...bins.
+    func cumulativeMass(long: Bool) -> [Double] {
+        var sums = [0.0]
+        sums.reserveCapacity(Self.bins + 1)
+        for mass in long ? longMass : shortMass { sums.append(sums.last! + mass) }
+        return sums
+    }
+
+    /// The boundary b (cutoff b/bins) whose cumulative mass is nearest `target`.
+    static func nearest(_ sums: [Double], _ target: Double) -> Int {
+        var best = 0
+        for b in 1..<sums.count where abs(sums[b] - target) < abs(sums[best] - target) { best = b }
         return best
+    }
+
+    /// Cutoffs for the short and long classes whose kept masses sum nearest `total`, with the
+    /// long class near `longTarget`: its nearest boundary below and above are both tried, and
+    /// the short class (many small documents) makes up the difference.
+    func cutoffs(longTarget: Double, total: Double) -> (short: Double, long: Double) {
+        let long = cumulativeMass(long: true), short = cumulativeMass(long: false)
+        let below = long.lastIndex { $0 <= longTarget } ?? 0
+        let above = long.firstIndex { $0 >= longTarget } ?? Self.bins
+        var best: (error: Double, short: Int, long: Int)?
+        for b in Set([below, above]).sorted() {
+            let s = Self.nearest(short, total - long[b])
+            let error = abs(long[b] + short[s] - total)
+            if best == nil || error < best!.error { best = (error, s, b) }
+        }
+        return (Double(best!.short) / Double(Self.bins), Double(best!.long) / Double(Self.bins))
     }
 
     /// The document's uniform draw.

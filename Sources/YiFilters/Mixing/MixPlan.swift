@@ -26,6 +26,12 @@ public struct MixPlan: Sendable {
 
     public func source(_ name: String) -> SourcePlan? { sources.first { $0.name == name } }
 
+    /// Copies of a document (see `SourcePlan.copies`); nil for a source the plan does not know
+    /// (the counting pass and the run disagree: a pipeline error to report, not to guess).
+    public func copies(source: String, ordinal: Int, tokens: Int) -> Int? {
+        self.source(source)?.copies(ordinal: ordinal, tokens: tokens)
+    }
+
     /// The plan from a counting pass: totals and calibration.
     public static func make(counter: MixTotalsCounter) throws -> MixPlan {
         try make(totals: counter.totals, options: counter.options, calibration: counter.calibration)
@@ -121,9 +127,7 @@ public struct MixPlan: Sendable {
             if let histogram = calibration?[name], share > 0 {
                 let (total, long) = units(t)
                 let fractionalTarget = share * k - scale.rounded(.down) * long - shortRate.rounded(.down) * (total - long)
-                let longPart = histogram.nearestCutoff(target: frac(scale) * long, long: true)
-                let shortPart = histogram.nearestCutoff(target: fractionalTarget - longPart.mass, long: false)
-                cutoffs = (shortPart.cutoff, longPart.cutoff)
+                cutoffs = histogram.cutoffs(longTarget: frac(scale) * long, total: fractionalTarget)
             }
             return SourcePlan(name: name, totals: t, weight: options.weights?[name], targetShare: share,
                               longThreshold: upsampling?.longThreshold, shortKeepProbability: shape.p,

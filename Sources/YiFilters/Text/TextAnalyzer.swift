@@ -18,7 +18,9 @@
 /// datatrove splits paragraphs at `\n\n` only, which misses `\r\n\r\n` and `\n \n`; we do not.
 ///
 /// The analyzer keeps its buffers between documents (no allocation once warmed up). It is a
-/// value type: each copy used by another thread gets its own buffers on first use.
+/// value type: each copy used by another thread gets its own buffers on first use. Memory is
+/// about 50 bytes per token of the largest document seen (tokens plus the n-gram prefix sums),
+/// so a pipeline should bound document length (`length: {max-chars}`) before the Gopher rules.
 public struct TextAnalyzer {
     /// One token of the last analyzed text.
     struct Token {
@@ -31,6 +33,7 @@ public struct TextAnalyzer {
 
     /// The tokens, kept when `keepTokens` is set (the repetition heuristics need them).
     private(set) var tokens: [Token] = []
+    /// Column views of `tokens` (for tests and tools; the filters read `tokens`).
     var tokenHashes: [UInt64] { tokens.map(\.hash) }
     var tokenCharacters: [UInt32] { tokens.map(\.characters) }
     var tokenFlags: [UInt8] { tokens.map(\.flags) }
@@ -52,8 +55,8 @@ public struct TextAnalyzer {
         return text.withUTF8 { analyze(utf8: UnsafeRawBufferPointer($0), keepTokens: keepTokens) }
     }
 
-    /// Measures valid UTF-8 bytes (as Swift strings always hold).
-    public mutating func analyze(utf8 bytes: UnsafeRawBufferPointer, keepTokens: Bool = true) -> TextAnalysis {
+    /// Measures valid UTF-8 bytes (as Swift strings always hold; the decoder trusts them).
+    mutating func analyze(utf8 bytes: UnsafeRawBufferPointer, keepTokens: Bool = true) -> TextAnalysis {
         tokens.removeAll(keepingCapacity: true)
         // Sized for lines of ~64 bytes; the tables grow when lines are shorter.
         lineTable.reset(expectedKeys: bytes.count / 64)
