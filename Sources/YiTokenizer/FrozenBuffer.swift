@@ -1,43 +1,72 @@
-/// A fixed-size heap buffer that is filled while a model loads and never written afterwards.
+/// Owns the memory of a loaded model's tables.
 ///
-/// The hot loops read the model's tables through raw pointers (no bounds checks, no
-/// reference counting per access); this class owns such a pointer and frees it. It is Sendable
-/// because nothing writes to it once the model that owns it is published.
-final class FrozenBuffer<Element>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Element>
-    let count: Int
+/// The tables are plain structs of raw pointers into memory allocated here, so the encoder's
+/// hot loops read them without bounds checks or reference counting (reference counting on an
+/// object shared by several threads makes them fight over its cache line). Everything is
+/// written while the model loads, on one thread, and only read afterwards; the storage lives
+/// as long as the model, and encoders keep their model alive.
+final class TableStorage: @unchecked Sendable {
+    private var allocations: [UnsafeMutableRawPointer] = []
 
-    init(repeating value: Element, count: Int) {
-        self.count = count
-        base = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
-        base.initialize(repeating: value, count: count)
+    /// Memory for `count` values, all set to `value`.
+    func allocate<T: BitwiseCopyable>(_ count: Int, repeating value: T) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: value, count: count)
+        allocations.append(UnsafeMutableRawPointer(pointer))
+        return pointer
     }
 
-    init(_ elements: [Element]) {
-        count = elements.count
-        base = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
-        elements.withUnsafeBufferPointer { source in
-            if let start = source.baseAddress { base.initialize(from: start, count: count) }
+    /// A copy of `array`.
+    func copy<T: BitwiseCopyable>(_ array: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(array.count, 1))
+        array.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.initialize(from: base, count: array.count) }
         }
+        allocations.append(UnsafeMutableRawPointer(pointer))
+        return pointer
     }
 
     deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
+        for pointer in allocations { pointer.deallocate() }
+    }
+}
+
+/// Many byte strings stored back to back: string k is `bytes[offsets[k] ..< offsets[k + 1]]`.
+struct ByteArena: @unchecked Sendable {
+    let bytes: UnsafeMutablePointer<UInt8>
+    let offsets: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    /// Builds the arena from ranges of `source` followed by extra strings.
+    init(storage: TableStorage, source: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], extra: [[UInt8]] = []) {
+        let total = ranges.reduce(0) { $0 + $1.count } + extra.reduce(0) { $0 + $1.count }
+        count = ranges.count + extra.count
+        bytes = storage.allocate(total, repeating: 0)
+        offsets = storage.allocate(count + 1, repeating: 0)
+        var used = 0
+        var k = 0
+        for range in ranges {
+            if !range.isEmpty { (bytes + used).update(from: source.baseAddress! + range.lowerBound, count: range.count) }
+            used += range.count
+            k += 1
+            offsets[k] = Int32(used)
+        }
+        for string in extra {
+            for byte in string { bytes[used] = byte; used += 1 }
+            k += 1
+            offsets[k] = Int32(used)
+        }
     }
 
     @inline(__always)
-    subscript(index: Int) -> Element {
-        get { base[index] }
-        set { base[index] = newValue }  // only while the owning model is being built
+    subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = Int(offsets[index])
+        return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[index + 1]) - start)
     }
-
-    var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
 }
 
 /// Hashing of short byte strings (pieces, text segments): 8 bytes at a time with a
-/// multiply-xorshift mix. Not cryptographic; inputs here are not adversarial in a way that
-/// matters (a collision costs a comparison, never a wrong answer).
+/// multiply-xorshift mix. Not cryptographic: a collision costs a comparison, never a wrong answer.
 enum ByteHash {
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
@@ -68,6 +97,11 @@ enum ByteHash {
     @inline(__always)
     static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
         while i < count {
             if a[i] != b[i] { return false }
             i += 1
@@ -76,29 +110,10 @@ enum ByteHash {
     }
 }
 
-/// Many byte strings stored back to back: string k is `bytes[offsets[k] ..< offsets[k + 1]]`.
-struct ByteArena: Sendable {
-    let bytes: FrozenBuffer<UInt8>
-    let offsets: FrozenBuffer<Int32>
-
-    init(_ strings: [[UInt8]]) {
-        var all: [UInt8] = []
-        all.reserveCapacity(strings.reduce(0) { $0 + $1.count })
-        var offsets: [Int32] = [0]
-        offsets.reserveCapacity(strings.count + 1)
-        for string in strings {
-            all.append(contentsOf: string)
-            offsets.append(Int32(all.count))
-        }
-        bytes = FrozenBuffer(all)
-        self.offsets = FrozenBuffer(offsets)
-    }
-
-    var count: Int { offsets.count - 1 }
+/// A read-only view of a table in `TableStorage`, indexable without bounds checks.
+struct FrozenArray<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
 
     @inline(__always)
-    subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = Int(offsets[index])
-        return UnsafeBufferPointer(start: bytes.base + start, count: Int(offsets[index + 1]) - start)
-    }
+    subscript(index: Int) -> Element { base[index] }
 }

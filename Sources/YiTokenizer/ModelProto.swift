@@ -21,7 +21,8 @@ struct ModelProto {
     }
 
     struct Piece {
-        var bytes: [UInt8] = []
+        /// Where the piece's bytes are in the serialized model.
+        var range: Range<Int> = 0..<0
         var score: Float = 0
         var type: PieceType = .normal
     }
@@ -105,7 +106,7 @@ extension ModelProto {
         var reader = ProtobufReader(buffer, range: range)
         while let field = try reader.next() {
             switch (field.number, field.wireType) {
-            case (1, .lengthDelimited): piece.bytes = Array(buffer[field.range])
+            case (1, .lengthDelimited): piece.range = field.range
             case (2, .fixed32): piece.score = field.float
             case (3, .varint):
                 // proto2 keeps an unknown enum value as an unknown field: the type stays as it was.

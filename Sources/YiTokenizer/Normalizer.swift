@@ -3,7 +3,7 @@
 /// (longest rule first), malformed UTF-8 becomes U+FFFD one byte at a time, and the
 /// whitespace flags (dummy prefix, extra-whitespace removal, U+2581 escaping, suffix mode)
 /// apply as in the reference.
-struct Normalizer: Sendable {
+struct Normalizer: @unchecked Sendable {
     let addDummyPrefix: Bool
     let removeExtraWhitespaces: Bool
     let escapeWhitespaces: Bool
@@ -17,13 +17,13 @@ struct Normalizer: Sendable {
     /// user-defined pieces well-formed): then `normalizeFast` gives the same bytes as `normalize`.
     let isCopyWithEscapes: Bool
 
-    init(spec: ModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool, userDefined: UserDefinedMatcher?,
-         userDefinedAreWellFormed: Bool) throws {
+    init(storage: TableStorage, spec: ModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool,
+         userDefined: UserDefinedMatcher?, userDefinedAreWellFormed: Bool) throws {
         addDummyPrefix = spec.addDummyPrefix
         removeExtraWhitespaces = spec.removeExtraWhitespaces
         escapeWhitespaces = spec.escapeWhitespaces
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
-        charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(blob: spec.precompiledCharsmap)
+        charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(storage: storage, blob: spec.precompiledCharsmap)
         self.userDefined = (userDefined?.isEmpty ?? true) ? nil : userDefined
         spaceSymbol = spec.escapeWhitespaces ? SentencePieceUTF8.spaceSymbol : [0x20]
         isCopyWithEscapes = charsMap == nil && escapeWhitespaces && !removeExtraWhitespaces && userDefinedAreWellFormed
@@ -109,8 +109,49 @@ struct Normalizer: Sendable {
     /// The upper bound on `normalizeFast`'s output size.
     static func fastOutputBound(_ inputCount: Int) -> Int { inputCount * 3 + 6 }
 
-    /// `normalize` for `isCopyWithEscapes` models: copies characters, turns U+0020 into U+2581
-    /// and each malformed byte into U+FFFD. `out` must hold `fastOutputBound(input.count)`
+    /// `normalize` for `isCopyWithEscapes` models and well-formed input: a copy with each
+    /// U+0020 turned into U+2581, 8 bytes at a time where there is no space. `out` must hold
+    /// `fastOutputBound(input.count)` bytes. Returns the bytes written.
+    func normalizeWellFormed(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let p = input.baseAddress, input.count > 0 else { return 0 }
+        let n = input.count
+        var o = 0
+        if addDummyPrefix && !treatWhitespaceAsSuffix {
+            out[0] = 0xE2; out[1] = 0x96; out[2] = 0x81
+            o = 3
+        }
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i < n {
+            if i + 8 <= n {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let spaces = word ^ 0x2020_2020_2020_2020  // a zero byte where there was a space
+                if (spaces &- 0x0101_0101_0101_0101) & ~spaces & 0x8080_8080_8080_8080 == 0 {
+                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                    o += 8
+                    i += 8
+                    continue
+                }
+            }
+            let b = p[i]
+            if b == 0x20 {
+                out[o] = 0xE2; out[o + 1] = 0x96; out[o + 2] = 0x81
+                o += 3
+            } else {
+                out[o] = b
+                o += 1
+            }
+            i += 1
+        }
+        if addDummyPrefix && treatWhitespaceAsSuffix {
+            out[o] = 0xE2; out[o + 1] = 0x96; out[o + 2] = 0x81
+            o += 3
+        }
+        return o
+    }
+
+    /// `normalize` for `isCopyWithEscapes` models and any input: copies characters, turns
+    /// U+0020 into U+2581 and each malformed byte into U+FFFD. `out` must hold `fastOutputBound(input.count)`
     /// bytes. Returns the bytes written and the number of malformed bytes.
     func normalizeFast(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, malformed: Int) {
         guard let p = input.baseAddress, input.count > 0 else { return (0, 0) }

@@ -2,9 +2,9 @@
 /// sequences whose values point into a blob of NUL-terminated replacement strings
 /// (normalizer.cc `DecodePrecompiledCharsMap`, darts.h). Layout: u32 trie size in bytes (little
 /// endian), the trie's 32-bit units, then the replacement strings.
-struct PrecompiledCharsMap: Sendable {
-    let units: FrozenBuffer<UInt32>
-    let replacements: FrozenBuffer<UInt8>
+struct PrecompiledCharsMap: @unchecked Sendable {
+    let units: UnsafeMutablePointer<UInt32>
+    let replacements: UnsafeMutablePointer<UInt8>
 
     /// SentencePiece keeps at most this many trie results per lookup (`kMaxTrieResultsSize`).
     static let maxResults = 32
@@ -24,7 +24,7 @@ struct PrecompiledCharsMap: Sendable {
 
     /// Decodes and checks the blob like SentencePiece 0.2.x does (size checks, then Darts'
     /// `validate`), so lookups can never leave the arrays.
-    init(blob: [UInt8]) throws {
+    init(storage: TableStorage, blob: [UInt8]) throws {
         guard blob.count > 4 else { throw Problem.broken }
         let trieSize = Int(UInt32(blob[0]) | UInt32(blob[1]) << 8 | UInt32(blob[2]) << 16 | UInt32(blob[3]) << 24)
         guard trieSize < blob.count - 4 else { throw Problem.trieTooLarge }
@@ -37,8 +37,8 @@ struct PrecompiledCharsMap: Sendable {
         let strings = Array(blob[(4 + trieSize)...])
         guard strings.last == 0 else { throw Problem.replacementsNotTerminated }
         guard Self.validate(unitArray, maxValue: strings.count) else { throw Problem.invalidTrie }
-        units = FrozenBuffer(unitArray)
-        replacements = FrozenBuffer(strings)
+        units = storage.copy(unitArray)
+        replacements = storage.copy(strings)
     }
 
     // Darts-clone unit accessors.
@@ -69,7 +69,7 @@ struct PrecompiledCharsMap: Sendable {
     /// of `p[0..<count]` that have one, as (input bytes consumed, replacement offset), or nil.
     @inline(__always)
     func longestRule(_ p: UnsafePointer<UInt8>, _ count: Int) -> (length: Int, replacement: Int)? {
-        let array = units.base
+        let array = units
         var nodePos = Self.offset(array[0])
         var results = 0
         var best: (length: Int, replacement: Int)?
@@ -95,6 +95,6 @@ struct PrecompiledCharsMap: Sendable {
     func replacement(at offset: Int) -> UnsafeBufferPointer<UInt8> {
         var end = offset
         while replacements[end] != 0 { end += 1 }
-        return UnsafeBufferPointer(start: replacements.base + offset, count: end - offset)
+        return UnsafeBufferPointer(start: replacements + offset, count: end - offset)
     }
 }

@@ -40,7 +40,7 @@ extension SentencePieceEncoder {
             if !out.isEmpty { expectsLeadingSpace = false }
             let type = model.type(of: Int32(id))
             if type == .control { continue }
-            var piece = model.pieceBytesBuffer(Int32(id))
+            var piece = pieceBytes[Int(id)]
             var consumedLeadingSpace = false
             if expectsLeadingSpace && stripsLeadingSpace {
                 if piece.count >= 3 && piece[0] == 0xE2 && piece[1] == 0x96 && piece[2] == 0x81 {

@@ -1,18 +1,3 @@
-import YiCore
-
-/// A proposed merge of two adjacent symbols, ordered like SentencePiece's agenda: higher piece
-/// score first, then the leftmost pair.
-struct MergeCandidate {
-    /// rank << 32 | (UInt32.max - left): larger is better.
-    var key: UInt64
-    var right: Int32
-    var leftSymbol: Int32
-    var rightSymbol: Int32
-    var merged: Int32
-
-    @inline(__always) var left: Int { Int(UInt32.max - UInt32(truncatingIfNeeded: key)) }
-}
-
 extension SentencePieceEncoder {
     /// A symbol id that marks a frozen user-defined piece in whole-text merging: no merge rule
     /// has such an id (ids are below 2^30), so it never merges.
@@ -22,35 +7,83 @@ extension SentencePieceEncoder {
     /// SentencePiece stops splitting UNUSED pieces back after this depth (`kMaxBpeResegmentDepth`).
     static let maxSplitDepth = 100
 
-    /// Splits a segment into characters, looks up their symbol ids, merges them with BPE and
-    /// appends the result.
-    func mergeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, into ids: inout [TokenID]) {
-        reserveSymbols(length + 1)
-        let symbols = self.symbols
-        let count = splitCharacters(segment, length, into: symbols)
-        let remaining: Int
-        if count == 1 {
-            remaining = 1
-        } else if count <= Self.maxScanSymbols {
-            remaining = mergeByScanning(count)
-        } else {
-            remaining = mergeWithHeap(count, recordUnusedSplits: false)
+    /// Splits a segment into characters and merges it. Two adjacent characters that occur
+    /// next to each other in no mergeable piece can never end up in one token, so the segment
+    /// is cut there into runs that merge independently (and are cached on their own: runs are
+    /// words, which repeat, even where the segment, say a Chinese sentence, does not).
+    func mergeRuns(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wholeSegmentHash: UInt64?,
+                   into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        if length + 1 > workspace.capacity { grow(&workspace, to: length + 1) }
+        let symbols = workspace.symbols
+        let pairs = workspace.pairs
+        let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+        let segmentStart = sink.count
+        var runStart = 0
+        for k in 0..<(count - 1) {
+            let value = merges.lookup(symbols[k], symbols[k + 1])
+            pairs[k] = value
+            if value == 0 {
+                mergeRun(runStart, k, of: segment, length, characters: count, into: &sink, workspace: workspace)
+                runStart = k + 1
+            }
         }
-        let start = ids.count
-        for k in 0..<remaining {
-            emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &ids, segmentStart: start)
+        mergeRun(runStart, count - 1, of: segment, length, characters: count, into: &sink, workspace: workspace)
+        // Keep the whole segment too when it is short (a word with punctuation, which recurs);
+        // long ones (a Chinese clause) rarely recur, their runs are cached instead.
+        if count > 1, let hash = wholeSegmentHash, runStart == 0 || length <= Self.maxCachedCutSegmentBytes {
+            cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
 
-    /// The symbol id of each character (`OneCharLen` steps, as SentencePiece splits), or
-    /// -1 - offset for a character that is no symbol. Returns the number of characters.
+    /// Merges characters `first...last` of the segment and appends the ids (through the cache
+    /// when the run is a proper part of the segment).
     @inline(__always)
-    func splitCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>) -> Int {
+    private func mergeRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
+                          characters: Int, into sink: inout TokenSink, workspace: MergeWorkspace) {
+        let start = sink.count
+        let symbols = workspace.symbols + first
+        if first == last {
+            emitSymbol(symbols[0], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+            joinUnknownRun(at: start, in: &sink)
+            return
+        }
+        let runOffset = Int(workspace.offsets[first])
+        let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
+        // Runs of a few characters merge faster than a cache lookup.
+        let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1
+            && (first > 0 || last < characters - 1) && runLength <= Self.maxCachedBytes
+        var hash: UInt64 = 0
+        if cacheable {
+            hash = SegmentCache.hash(segment + runOffset, runLength)
+            if let cached = cache.lookup(hash: hash, segment + runOffset, runLength) {
+                sink.append(cached)
+                joinUnknownRun(at: start, in: &sink)
+                return
+            }
+        }
+        let count = last - first + 1
+        let remaining = count <= Self.maxScanSymbols
+            ? mergeByScanning(symbols, workspace.pairs + first, count)
+            : mergeWithHeap(symbols, count, workspace: workspace, recordUnusedSplits: false)
+        for k in 0..<remaining {
+            emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+        }
+        if cacheable { cache.insert(hash: hash, segment + runOffset, runLength, ids: sink.ids(from: start)) }
+        joinUnknownRun(at: start, in: &sink)
+    }
+
+    /// The symbol id of each character (`OneCharLen` steps, as SentencePiece splits), or
+    /// -1 - offset for a character that is no symbol, and each character's byte offset.
+    /// Returns the number of characters.
+    @inline(__always)
+    func splitCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>,
+                         offsets: UnsafeMutablePointer<Int32>) -> Int {
         var count = 0
         var i = 0
         while i < length {
             let (id, characterLength) = characterSymbol(p + i, length - i)
             out[count] = id >= 0 ? id : -1 - Int32(i)
+            offsets[count] = Int32(i)
             count += 1
             i += characterLength
         }
@@ -61,29 +94,21 @@ extension SentencePieceEncoder {
     @inline(__always)
     func characterSymbol(_ p: UnsafePointer<UInt8>, _ remaining: Int) -> (id: Int32, length: Int) {
         let byte = p[0]
-        if byte < 0x80 { return (model.bmpSymbols.base[Int(byte)], 1) }
+        if byte < 0x80 { return (bmpSymbols[Int(byte)], 1) }
         let length = min(SentencePieceUTF8.oneCharLength(byte), remaining)
         if SentencePieceUTF8.validCharLength(p, remaining) == length {
             let cp = SentencePieceUTF8.codePoint(p, length)
-            if cp < 0x10000 { return (model.bmpSymbols.base[Int(cp)], length) }
+            if cp < 0x10000 { return (bmpSymbols[Int(cp)], length) }
         }
-        return (model.symbols.lookup(p, length), length)
+        return (symbolTable.lookup(p, length), length)
     }
 
-    /// The merge of two adjacent symbols as (merged id << 32 | rank), or 0. Unknown and frozen
-    /// symbols have ids no rule mentions, so they never merge.
+    /// BPE on a short symbol array whose pair values are already in `pairs`: find the best
+    /// pair (highest rank, leftmost) by scanning, merge it, shift the tail left. O(n^2) with
+    /// tiny constants; returns the number of symbols left.
     @inline(__always)
-    func pairValue(_ left: Int32, _ right: Int32) -> UInt64 {
-        model.merges.lookup(left, right)
-    }
-
-    /// BPE on a short symbol array: find the best pair by scanning, merge it, shift the tail
-    /// left. O(n^2) but with tiny constants; returns the number of symbols left.
-    func mergeByScanning(_ initialCount: Int) -> Int {
-        let symbols = self.symbols
-        let pairs = self.pairs
+    func mergeByScanning(_ symbols: UnsafeMutablePointer<Int32>, _ pairs: UnsafeMutablePointer<UInt64>, _ initialCount: Int) -> Int {
         var count = initialCount
-        for k in 0..<(count - 1) { pairs[k] = pairValue(symbols[k], symbols[k + 1]) }
         while count > 1 {
             var best = -1
             var bestRank: UInt32 = 0
@@ -107,8 +132,8 @@ extension SentencePieceEncoder {
                 k += 1
             }
             count -= 1
-            if best > 0 { pairs[best - 1] = pairValue(symbols[best - 1], symbols[best]) }
-            if best < count - 1 { pairs[best] = pairValue(symbols[best], symbols[best + 1]) }
+            if best > 0 { pairs[best - 1] = merges.lookup(symbols[best - 1], symbols[best]) }
+            if best < count - 1 { pairs[best] = merges.lookup(symbols[best], symbols[best + 1]) }
         }
         return count
     }
@@ -117,17 +142,17 @@ extension SentencePieceEncoder {
     /// the surviving symbols compacted at the front of `symbols` and returns their number.
     /// With `recordUnusedSplits`, remembers for each proposed UNUSED merge its two halves, in
     /// proposal order, as SentencePiece's `rev_merge` does.
-    func mergeWithHeap(_ count: Int, recordUnusedSplits: Bool) -> Int {
-        let symbols = self.symbols
-        let next = links
-        let previous = links + symbolCapacity
-        let heap = self.heap
+    func mergeWithHeap(_ symbols: UnsafeMutablePointer<Int32>, _ count: Int, workspace: MergeWorkspace,
+                       recordUnusedSplits: Bool) -> Int {
+        let next = workspace.links
+        let previous = workspace.links + workspace.capacity
+        let heap = workspace.heap
         var heapCount = 0
 
         @inline(__always) func push(_ left: Int, _ right: Int) {
             let a = symbols[left], b = symbols[right]
-            let value = pairValue(a, b)
-            if value == 0 { return }
+            let value = merges.lookup(a, b)
+            if UInt32(truncatingIfNeeded: value) == 0 { return }
             let merged = Int32(truncatingIfNeeded: value >> 32)
             if recordUnusedSplits && model.type(of: merged) == .unused { unusedSplits[merged] = (a, b) }
             var i = heapCount

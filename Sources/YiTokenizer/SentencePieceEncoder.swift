@@ -16,59 +16,97 @@ public struct EncodeStats: Sendable, Equatable {
 /// Turns text into a model's token ids exactly as SentencePiece's `EncodeAsIds` does, and ids
 /// back into text as its `DecodeIds` does.
 ///
-/// One encoder per thread: it owns scratch buffers and a bounded segment cache and is not safe
-/// to share. Create as many as needed from one `SentencePieceModel`.
+/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 6 MB) and
+/// is not safe to share. Create as many as needed from one `SentencePieceModel`.
 ///
-/// How it is fast (and still exact):
-/// - Normalization is a single copying pass for models without a charsmap (Yi, Llama-2).
-/// - The text is cut into segments no merge can cross: user-defined pieces (never merged) and
+/// How it is fast, and why it is still exact:
+/// - Normalization is one copying pass for models without a charsmap (Yi, Llama-2).
+/// - The text is cut where no merge can cross: around user-defined pieces (never merged), at
 ///   the start of each run of `▁` (checked at load: no mergeable piece has `▁` after another
-///   character). Each segment's ids are cached; most words are found in the cache.
-/// - A segment missing from the cache is merged on token ids: (left, right) -> merged id is a
-///   precomputed integer hash table, so no piece strings are built or hashed while merging.
-///   Short segments merge by rescanning a small array; long ones use a heap.
+///   character), and between two characters that are adjacent in no mergeable piece. BPE on
+///   each part gives what BPE on the whole gives, because merges never cross the cuts and a
+///   merge's priority (score, then leftmost) orders the merges inside each part the same way.
+/// - Each part's ids are cached by its bytes: words repeat, so most parts skip BPE.
+/// - A part missing from the cache merges on ids: (left, right) -> merged id is a precomputed
+///   integer hash table, so no strings are built or hashed while merging. Short parts merge by
+///   rescanning a small array; long ones with a heap, like SentencePiece.
+/// - Hot loops read only raw pointers and locals (no reference counting, no exclusivity
+///   checks, no Array bounds or uniqueness checks); ids go to a buffer sized in advance.
 public final class SentencePieceEncoder {
     public let model: SentencePieceModel
+
+    // The model's tables, copied here so the hot loops read this object's constants only.
+    let merges: PairMergeTable
+    let emitClass: FrozenArray<Int32>
+    let bmpSymbols: UnsafeMutablePointer<Int32>
+    let symbolTable: PieceTable
+    let pieceBytes: ByteArena
+    let byteIDs: FrozenArray<Int32>
+    let userDefined: UserDefinedMatcher
+    let unknownID: UInt32
+    let byteFallback: Bool
+    let cache: SegmentCache
+    let usesCache: Bool
+    /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
+    /// the space symbol. `everyByte` is all true.
+    let interestingBytes: UnsafeMutablePointer<Bool>
+    let everyByte: UnsafeMutablePointer<Bool>
 
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
     private var textCapacity: Int
+    /// Ids of the current call.
+    private var output: UnsafeMutablePointer<UInt32>
+    private var outputCapacity: Int
     /// Output of the general normalizer, copied into `text`.
     private var generalNormalized: [UInt8] = []
-    /// Merge scratch: symbol ids and pair values (see the merge functions).
-    var symbols: UnsafeMutablePointer<Int32>
-    var pairs: UnsafeMutablePointer<UInt64>
-    var links: UnsafeMutablePointer<Int32>
-    var heap: UnsafeMutablePointer<MergeCandidate>
-    var symbolCapacity: Int
-    let cache: SegmentCache?
+    private var workspace: MergeWorkspace
     /// `rev_merge` of whole-text encoding: how each UNUSED piece was last proposed.
     var unusedSplits: [Int32: (Int32, Int32)] = [:]
 
-    /// Segments longer than this many bytes are merged without the cache.
-    static let maxCachedSegmentBytes = 96
-    /// Segments of at most this many characters merge by rescanning; longer ones use the heap.
+    /// Parts longer than this many bytes are merged without the cache.
+    static let maxCachedBytes = 96
+    /// A segment cut into several runs is cached whole only up to this many bytes.
+    static let maxCachedCutSegmentBytes = 48
+    /// Runs of fewer characters are merged, not looked up.
+    static let minCachedRunCharacters = 4
+    /// Runs of at most this many characters merge by rescanning; longer ones use the heap.
     static let maxScanSymbols = 48
 
-    /// - Parameter cacheSegments: set to false to measure or test the merge path alone.
+    /// - Parameter cacheSegments: false merges every part (to test or measure merging alone).
     public init(model: SentencePieceModel, cacheSegments: Bool = true) {
         self.model = model
+        merges = model.merges
+        emitClass = model.emitClass
+        bmpSymbols = model.bmpSymbols.base
+        symbolTable = model.symbols
+        pieceBytes = model.pieceBytes
+        byteIDs = model.byteIDs
+        userDefined = model.userDefined
+        unknownID = UInt32(bitPattern: model.unknownID)
+        byteFallback = model.byteFallback
+        usesCache = cacheSegments && model.segmentation != .wholeText
+        cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, keyBytes: 1, valueCount: 1)
         textCapacity = 1 << 16
         text = .allocate(capacity: textCapacity)
-        symbolCapacity = 1 << 12
-        symbols = .allocate(capacity: symbolCapacity)
-        pairs = .allocate(capacity: symbolCapacity)
-        links = .allocate(capacity: symbolCapacity * 2)
-        heap = .allocate(capacity: symbolCapacity * 3)
-        cache = cacheSegments && model.segmentation != .wholeText ? SegmentCache() : nil
+        outputCapacity = 1 << 16
+        output = .allocate(capacity: outputCapacity)
+        workspace = MergeWorkspace(capacity: 1 << 12)
+        interestingBytes = .allocate(capacity: 256)
+        everyByte = .allocate(capacity: 256)
+        everyByte.initialize(repeating: true, count: 256)
+        let spaceLead = Int(model.spaceSymbol[0])
+        for byte in 0..<256 {
+            (interestingBytes + byte).initialize(to: byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte)))
+        }
     }
 
     deinit {
+        interestingBytes.deallocate()
+        everyByte.deallocate()
         text.deallocate()
-        symbols.deallocate()
-        pairs.deallocate()
-        links.deallocate()
-        heap.deallocate()
+        output.deallocate()
+        workspace.deallocate()
     }
 
     // MARK: Encoding
@@ -76,38 +114,66 @@ public final class SentencePieceEncoder {
     /// The ids of `text`, without BOS/EOS.
     public func encode(_ text: String) -> [TokenID] {
         var ids: [TokenID] = []
-        var text = text
-        text.withUTF8 { _ = encode(utf8: $0, into: &ids) }
+        encode(text, into: &ids)
         return ids
     }
 
-    /// Appends the ids of the UTF-8 bytes `utf8` (which need not be well-formed: malformed
-    /// bytes are handled and counted as SentencePiece handles them) to `ids`.
+    /// Appends the ids of `text` to `ids`.
+    @discardableResult
+    public func encode(_ text: String, into ids: inout [TokenID]) -> EncodeStats {
+        var text = text
+        // A String's UTF-8 is well-formed: no need to look for malformed bytes.
+        return text.withUTF8 { encode(utf8: $0, knownWellFormed: true, into: &ids) }
+    }
+
+    /// Appends the ids of the UTF-8 bytes `utf8` to `ids`. The bytes need not be well-formed:
+    /// each malformed byte is handled (and counted) as SentencePiece handles it.
     @discardableResult
     public func encode(utf8 input: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID]) -> EncodeStats {
-        let callStart = ids.count
+        encode(utf8: input, knownWellFormed: false, into: &ids)
+    }
+
+    private func encode(utf8 input: UnsafeBufferPointer<UInt8>, knownWellFormed: Bool,
+                        into ids: inout [TokenID]) -> EncodeStats {
         guard input.count > 0 else { return EncodeStats() }
         let normalizer = model.normalizer
         let count: Int
         let malformed: Int
+        let normalizedIsWellFormed: Bool
         if normalizer.isCopyWithEscapes {
             reserveText(Normalizer.fastOutputBound(input.count))
-            (count, malformed) = normalizer.normalizeFast(input, into: text)
+            if knownWellFormed || SentencePieceUTF8.isWellFormed(input) {
+                count = normalizer.normalizeWellFormed(input, into: text)
+                malformed = 0
+            } else {
+                (count, malformed) = normalizer.normalizeFast(input, into: text)
+            }
+            normalizedIsWellFormed = true  // malformed bytes became U+FFFD
         } else {
             generalNormalized.removeAll(keepingCapacity: true)
             malformed = normalizer.normalize(input, into: &generalNormalized)
             count = generalNormalized.count
             reserveText(count)
             generalNormalized.withUnsafeBufferPointer { text.update(from: $0.baseAddress!, count: count) }
+            normalizedIsWellFormed = SentencePieceUTF8.isWellFormed(UnsafeBufferPointer(start: text, count: count))
         }
         guard count > 0 else { return EncodeStats(malformedUTF8Bytes: malformed) }
-        ids.reserveCapacity(callStart + count / 3 + 16)
-        if model.segmentation == .wholeText {
-            encodeWholeText(text, count, into: &ids, callStart: callStart)
-        } else {
-            encodeSegmented(text, count, into: &ids, callStart: callStart)
+        // Every token covers at least one normalized byte.
+        if count > outputCapacity {
+            output.deallocate()
+            outputCapacity = max(count, outputCapacity * 2)
+            output = .allocate(capacity: outputCapacity)
         }
-        return EncodeStats(malformedUTF8Bytes: malformed, tokens: ids.count - callStart)
+        var sink = TokenSink(base: output)
+        var workspace = self.workspace
+        if model.segmentation == .wholeText {
+            encodeWholeText(text, count, into: &sink, workspace: &workspace)
+        } else {
+            encodeSegmented(text, count, wellFormed: normalizedIsWellFormed, into: &sink, workspace: &workspace)
+        }
+        self.workspace = workspace
+        ids.append(contentsOf: sink.ids(from: 0))
+        return EncodeStats(malformedUTF8Bytes: malformed, tokens: sink.count)
     }
 
     private func reserveText(_ needed: Int) {
@@ -117,36 +183,49 @@ public final class SentencePieceEncoder {
         text = .allocate(capacity: textCapacity)
     }
 
-    func reserveSymbols(_ needed: Int) {
-        guard needed > symbolCapacity else { return }
-        symbols.deallocate(); pairs.deallocate(); links.deallocate(); heap.deallocate()
-        symbolCapacity = max(needed, symbolCapacity * 2)
-        symbols = .allocate(capacity: symbolCapacity)
-        pairs = .allocate(capacity: symbolCapacity)
-        links = .allocate(capacity: symbolCapacity * 2)
-        heap = .allocate(capacity: symbolCapacity * 3)
+    /// Makes `workspace` hold at least `needed` symbols.
+    @inline(never)
+    func grow(_ workspace: inout MergeWorkspace, to needed: Int) {
+        workspace.deallocate()
+        workspace = MergeWorkspace(capacity: max(needed, workspace.capacity * 2))
     }
 
-    /// Cuts normalized text into segments and encodes each (see the type's notes).
-    private func encodeSegmented(_ text: UnsafeMutablePointer<UInt8>, _ count: Int,
-                                 into ids: inout [TokenID], callStart: Int) {
-        let userDefined = model.userDefined
+    /// Cuts normalized text into segments (user-defined pieces, space runs) and encodes each.
+    ///
+    /// In well-formed text every byte that can start a user-defined piece or a space symbol is
+    /// a character's first byte, so the loop can skip other bytes without decoding them. Text
+    /// that is not well-formed (a charsmap's odd output) is walked character by character with
+    /// SentencePiece's `OneCharLen`, as BPE splits it.
+    private func encodeSegmented(_ text: UnsafeMutablePointer<UInt8>, _ count: Int, wellFormed: Bool,
+                                 into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        let userDefined = self.userDefined
         let hasUserDefined = !userDefined.isEmpty
-        let space = model.spaceSymbol
-        let wideSpace = space.count == 3
+        let wideSpace = model.spaceSymbol.count == 3
         let cutBefore = model.segmentation == .beforeSpaceRuns
         let cutAfter = model.segmentation == .afterSpaceRuns
+        let interesting = wellFormed ? interestingBytes : everyByte
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false
         while position < count {
+            if !interesting[Int(text[position])] {
+                let skipped = position
+                repeat { position += 1 } while position < count && !interesting[Int(text[position])]
+                if cutAfter && previousIsSpace && segmentStart < skipped {
+                    encodeSegment(text + segmentStart, skipped - segmentStart, into: &sink, workspace: &workspace)
+                    segmentStart = skipped
+                }
+                previousIsSpace = false
+                if position >= count { break }
+            }
             let byte = text[position]
             if hasUserDefined && userDefined.mayStart(with: byte),
                let match = userDefined.match(text + position, count - position) {
                 if segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &ids, callStart: callStart)
+                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
                 }
-                emitSymbol(match.id, segment: text, segmentLength: 0, into: &ids, segmentStart: ids.count)
+                // A user-defined piece is its own token (its id is never unknown).
+                sink.append(UInt32(bitPattern: match.id))
                 position += match.length
                 segmentStart = position
                 previousIsSpace = false
@@ -163,7 +242,7 @@ public final class SentencePieceEncoder {
             }
             if isSpace != previousIsSpace {
                 if (cutBefore && isSpace) || (cutAfter && !isSpace), segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &ids, callStart: callStart)
+                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
                     segmentStart = position
                 }
                 previousIsSpace = isSpace
@@ -171,69 +250,70 @@ public final class SentencePieceEncoder {
             position += length
         }
         if segmentStart < count {
-            encodeSegment(text + segmentStart, count - segmentStart, into: &ids, callStart: callStart)
+            encodeSegment(text + segmentStart, count - segmentStart, into: &sink, workspace: &workspace)
         }
     }
 
-    /// Encodes one segment (through the cache when it is short enough) and appends its ids.
+    /// Encodes one segment: from the cache when it is there, else by merging its runs.
+    @inline(__always)
     private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
-                               into ids: inout [TokenID], callStart: Int) {
-        let start = ids.count
-        let previousIsUnknown = !model.byteFallback && start > callStart && ids[start - 1] == TokenID(bitPattern: model.unknownID)
-        if let cache, length <= Self.maxCachedSegmentBytes {
+                               into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        if usesCache && length <= Self.maxCachedBytes {
             let hash = SegmentCache.hash(segment, length)
             if let cached = cache.lookup(hash: hash, segment, length) {
-                ids.append(contentsOf: cached)
+                let start = sink.count
+                sink.append(cached)
+                joinUnknownRun(at: start, in: &sink)
             } else {
-                mergeSegment(segment, length, into: &ids)
-                ids.withUnsafeBufferPointer { all in
-                    cache.insert(hash: hash, segment, length, ids: UnsafeBufferPointer(rebasing: all[start...]))
-                }
+                mergeRuns(segment, length, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
             }
         } else {
-            mergeSegment(segment, length, into: &ids)
-        }
-        // SentencePiece merges a run of unknown pieces into one <unk> (without byte fallback);
-        // segments are encoded on their own, so the run may continue across the cut.
-        if previousIsUnknown && ids.count > start && ids[start] == TokenID(bitPattern: model.unknownID) {
-            ids.remove(at: start)
+            mergeRuns(segment, length, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
         }
     }
 
     // MARK: Emitting
 
+    /// SentencePiece merges a run of unknown pieces into one `<unk>` (without byte fallback).
+    /// Units encoded on their own (segments, runs) may continue such a run: drop the first id
+    /// of the unit at `start` when it and the id before it are both `<unk>`.
+    @inline(__always)
+    func joinUnknownRun(at start: Int, in sink: inout TokenSink) {
+        guard !byteFallback, start > 0, start < sink.count else { return }
+        if sink.base[start] == unknownID && sink.base[start - 1] == unknownID { sink.remove(at: start) }
+    }
+
     /// Appends what a final symbol stands for. `symbol` is a symbol id (>= 0) or, for a
-    /// character that is no symbol, -1 - its byte offset in `segment`.
+    /// character that is no symbol, -1 - its byte offset in `segment`. `unitStart` is where
+    /// the ids of the unit being encoded begin (for joining runs of unknown pieces).
     @inline(__always)
     func emitSymbol(_ symbol: Int32, segment: UnsafePointer<UInt8>, segmentLength: Int,
-                    into ids: inout [TokenID], segmentStart: Int) {
+                    into sink: inout TokenSink, unitStart: Int) {
         if symbol < 0 {
             let offset = Int(-1 - symbol)
             let length = min(SentencePieceUTF8.oneCharLength(segment[offset]), segmentLength - offset)
-            emitUnknown(UnsafeBufferPointer(start: segment + offset, count: length), into: &ids, segmentStart: segmentStart)
+            emitUnknown(UnsafeBufferPointer(start: segment + offset, count: length), into: &sink, unitStart: unitStart)
             return
         }
-        let emit = model.emitClass[Int(symbol)]
+        let emit = emitClass[Int(symbol)]
         if emit >= 0 {
-            ids.append(TokenID(bitPattern: emit))
+            sink.append(UInt32(bitPattern: emit))
         } else {
             // Unknown, CONTROL/BYTE/virtual symbols, and single-character UNUSED pieces (which
             // SentencePiece cannot split back) all come out as unknown.
-            emitUnknown(model.pieceBytesBuffer(symbol), into: &ids, segmentStart: segmentStart)
+            emitUnknown(pieceBytes[Int(symbol)], into: &sink, unitStart: unitStart)
         }
     }
 
     /// An unknown piece: its UTF-8 bytes as `<0xNN>` pieces with byte fallback, else `<unk>`
     /// (once for a run of unknown pieces).
     @inline(__always)
-    func emitUnknown(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [TokenID], segmentStart: Int) {
-        if model.byteFallback {
-            let byteIDs = model.byteIDs
-            for byte in bytes { ids.append(TokenID(bitPattern: byteIDs[Int(byte)])) }
+    func emitUnknown(_ bytes: UnsafeBufferPointer<UInt8>, into sink: inout TokenSink, unitStart: Int) {
+        if byteFallback {
+            for byte in bytes { sink.append(UInt32(bitPattern: byteIDs[Int(byte)])) }
         } else {
-            let unknown = TokenID(bitPattern: model.unknownID)
-            if ids.count > segmentStart && ids[ids.count - 1] == unknown { return }
-            ids.append(unknown)
+            if sink.count > unitStart && sink.base[sink.count - 1] == unknownID { return }
+            sink.append(unknownID)
         }
     }
 }

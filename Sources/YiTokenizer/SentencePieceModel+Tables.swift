@@ -7,17 +7,17 @@ struct LoadProblem: Error {
 }
 
 extension SentencePieceModel {
-    /// Everything derived from the `ModelProto` at load time.
+    /// Everything derived from the `ModelProto` at load time (memory owned by `storage`).
     struct Tables {
         var pieceBytes: ByteArena
-        var pieceTypes: FrozenBuffer<UInt8>
-        var scores: FrozenBuffer<Float>
+        var pieceTypes: UnsafeMutablePointer<UInt8>
+        var scores: UnsafeMutablePointer<Float>
         var symbols: PieceTable
-        var bmpSymbols: FrozenBuffer<Int32>
+        var bmpSymbols: UnsafeMutablePointer<Int32>
         var merges: PairMergeTable
-        var emitClass: FrozenBuffer<Int32>
-        var byteIDs: FrozenBuffer<Int32>
-        var byteValues: FrozenBuffer<Int16>
+        var emitClass: UnsafeMutablePointer<Int32>
+        var byteIDs: UnsafeMutablePointer<Int32>
+        var byteValues: UnsafeMutablePointer<Int16>
         var userDefined: UserDefinedMatcher
         var normalizer: Normalizer
         var denormalizer: Normalizer?
@@ -26,50 +26,48 @@ extension SentencePieceModel {
         var specialIDs: (unk: TokenID?, bos: TokenID?, eos: TokenID?, pad: TokenID?)
         var flags: Flags
 
-        init(_ proto: ModelProto) throws {
+        init(_ proto: ModelProto, serialized: UnsafeBufferPointer<UInt8>, storage: TableStorage) throws {
             let trainer = proto.trainerSpec
             guard trainer.modelType == .bpe else {
                 throw LoadProblem("unsupported model type \(trainer.modelType.name): yi-prep tokenizes with SentencePiece BPE models only (such as Yi's or Llama-2's tokenizer.model)")
             }
             let pieces = proto.pieces
-            guard pieces.count < 1 << 30 else { throw LoadProblem("the model has too many pieces (\(pieces.count))") }
+            let n = pieces.count
+            guard n < 1 << 30 else { throw LoadProblem("the model has too many pieces (\(n))") }
+            func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: serialized[pieces[i].range]) }
+            func isNullPiece(_ i: Int) -> Bool { pieces[i].range.count == 1 && serialized[pieces[i].range.lowerBound] == 0 }
+            func label(_ i: Int) -> String { "piece \(i) (\(Self.printable(bytes(i))))" }
+
             var types = pieces.map(\.type)
             // SentencePiece 0.2.x treats a raw "\0" piece as UNUSED when byte_fallback is on
             // (third-party converters add one) and then leaves it out of the vocabulary map.
             if trainer.byteFallback {
-                for i in pieces.indices where pieces[i].bytes == [0] { types[i] = .unused }
+                for i in 0..<n where isNullPiece(i) { types[i] = .unused }
             }
 
-            // ModelInterface::InitializePieces: the same checks, the same map (all types).
-            var keys: [[UInt8]] = []
-            var keyIDs: [Int32] = []
-            keys.reserveCapacity(pieces.count)
-            keyIDs.reserveCapacity(pieces.count)
+            // ModelInterface::InitializePieces: the same checks, one map for all types.
+            var realIDs: [Int32] = []
+            realIDs.reserveCapacity(n)
             var unknownID: Int32 = -1
             var byteIDs = [Int32](repeating: -1, count: 256)
-            var byteValues = [Int16](repeating: -1, count: pieces.count)
-            var userDefinedPieces: [(bytes: [UInt8], id: Int32)] = []
-            for (i, piece) in pieces.enumerated() {
-                let label = "piece \(i) (\(Self.printable(piece.bytes)))"
-                if piece.bytes.count >= 8000 { throw LoadProblem("\(label) is too long (\(piece.bytes.count) bytes)") }
-                if piece.bytes.isEmpty { throw LoadProblem("piece \(i) is empty; pieces must not be empty") }
-                if piece.bytes == [0] && types[i] == .unused { continue }
-                if piece.bytes.contains(0) { throw LoadProblem("\(label) contains a NUL character") }
-                keys.append(piece.bytes)
-                keyIDs.append(Int32(i))
+            var byteValues = [Int16](repeating: -1, count: n)
+            var userDefinedPieces: [(bytes: UnsafeBufferPointer<UInt8>, id: Int32)] = []
+            for i in 0..<n {
+                let piece = bytes(i)
+                if piece.count >= 8000 { throw LoadProblem("\(label(i)) is too long (\(piece.count) bytes)") }
+                if piece.isEmpty { throw LoadProblem("piece \(i) is empty; pieces must not be empty") }
+                if isNullPiece(i) && types[i] == .unused { continue }
+                if piece.contains(0) { throw LoadProblem("\(label(i)) contains a NUL character") }
+                realIDs.append(Int32(i))
                 switch types[i] {
                 case .userDefined:
-                    userDefinedPieces.append((piece.bytes, Int32(i)))
+                    userDefinedPieces.append((piece, Int32(i)))
                 case .unknown:
                     if unknownID >= 0 { throw LoadProblem("the UNKNOWN piece is defined twice (ids \(unknownID) and \(i))") }
                     unknownID = Int32(i)
                 case .byte:
-                    guard trainer.byteFallback else {
-                        throw LoadProblem("byte \(label) is found although byte_fallback is false")
-                    }
-                    guard let value = Self.byteValue(ofPiece: piece.bytes) else {
-                        throw LoadProblem("byte \(label) is invalid (expected <0xNN>)")
-                    }
+                    guard trainer.byteFallback else { throw LoadProblem("byte \(label(i)) is found although byte_fallback is false") }
+                    guard let value = Self.byteValue(ofPiece: piece) else { throw LoadProblem("byte \(label(i)) is invalid (expected <0xNN>)") }
                     byteIDs[Int(value)] = Int32(i)
                     byteValues[i] = Int16(value)
                 default:
@@ -83,68 +81,84 @@ extension SentencePieceModel {
                 throw LoadProblem("byte_fallback is on but the model lacks some of the 256 byte pieces <0x00>...<0xFF>")
             }
 
-            // Characters that occur inside mergeable pieces without being pieces get "virtual"
-            // ids after the real ones, so that merging can work on ids alone.
-            func isMergeable(_ type: ModelProto.PieceType) -> Bool {
-                type == .normal || type == .userDefined || type == .unused
+            func isMergeable(_ id: Int32) -> Bool {
+                let type = types[Int(id)]
+                return type == .normal || type == .userDefined || type == .unused
             }
-            let real = PieceTable.build(keys: keys, values: keyIDs)
-            guard case .success(let realTable) = real else {
-                if case .failure(let duplicate) = real {
-                    throw LoadProblem("piece \(keyIDs[duplicate.second]) (\(Self.printable(keys[duplicate.second]))) is already defined (as piece \(keyIDs[duplicate.first]))")
-                }
-                fatalError("unreachable")
+            let ranges = pieces.map(\.range)
+            let realArena = ByteArena(storage: storage, source: serialized, ranges: ranges)
+            let realTable: PieceTable
+            switch PieceTable.build(storage: storage, arena: realArena, ids: realIDs) {
+            case .success(let table): realTable = table
+            case .failure(let duplicate):
+                throw LoadProblem("\(label(Int(duplicate.second))) is already defined (as piece \(duplicate.first))")
             }
+
+            // Characters inside mergeable pieces that are no pieces get virtual ids.
             var virtualChars: [[UInt8]] = []
-            var virtualIndex: [[UInt8]: Int32] = [:]
-            for (i, piece) in pieces.enumerated() where isMergeable(types[i]) && !(piece.bytes == [0] && types[i] == .unused) {
-                let chars = Self.characters(piece.bytes)
-                guard chars.count >= 2 else { continue }
-                for char in chars where realTable.lookup(char) < 0 && virtualIndex[char] == nil {
-                    virtualIndex[char] = Int32(pieces.count + virtualChars.count)
-                    virtualChars.append(char)
-                }
-            }
-            let symbolKeys = keys + virtualChars
-            let symbolIDs = keyIDs + virtualChars.indices.map { Int32(pieces.count + $0) }
-            guard case .success(let symbols) = PieceTable.build(keys: symbolKeys, values: symbolIDs) else {
-                fatalError("virtual characters are new keys by construction")
-            }
-            let symbolCount = pieces.count + virtualChars.count
-
-            var bmp = [Int32](repeating: -1, count: 0x10000)
-            for (k, key) in symbolKeys.enumerated() {
-                key.withUnsafeBufferPointer { buffer in
-                    let length = SentencePieceUTF8.validCharLength(buffer.baseAddress!, buffer.count)
-                    guard length == buffer.count else { return }
-                    let cp = SentencePieceUTF8.codePoint(buffer.baseAddress!, length)
-                    if cp < 0x10000 { bmp[Int(cp)] = symbolIDs[k] }
-                }
-            }
-
-            // Merge rules: every split of a mergeable piece into two symbols.
-            var mergeEntries: [(key: UInt64, value: UInt64)] = []
-            mergeEntries.reserveCapacity(pieces.count * 4)
-            for (i, piece) in pieces.enumerated() where isMergeable(types[i]) && !(piece.bytes == [0] && types[i] == .unused) {
-                let bytes = piece.bytes
-                let rank = UInt64(piece.score.mergeRank)
-                var boundary = 0
-                bytes.withUnsafeBufferPointer { buffer in
-                    let base = buffer.baseAddress!
-                    boundary = min(SentencePieceUTF8.oneCharLength(base[0]), buffer.count)
-                    while boundary < buffer.count {
-                        let left = symbols.lookup(base, boundary)
-                        let right = symbols.lookup(base + boundary, buffer.count - boundary)
-                        if left >= 0 && right >= 0 {
-                            mergeEntries.append((PairMergeTable.key(left, right), UInt64(i) << 32 | rank))
-                        }
-                        boundary += min(SentencePieceUTF8.oneCharLength(base[boundary]), buffer.count - boundary)
+            var virtualSeen: Set<[UInt8]> = []
+            for id in realIDs where isMergeable(id) {
+                let piece = realArena[Int(id)]
+                guard Self.characterCount(piece) >= 2 else { continue }
+                Self.forEachCharacter(piece) { start, length in
+                    if realTable.lookup(piece.baseAddress! + start, length) < 0 {
+                        let char = Array(piece[start..<(start + length)])
+                        if virtualSeen.insert(char).inserted { virtualChars.append(char) }
                     }
                 }
             }
+            let virtualIDs = virtualChars.indices.map { Int32(n + $0) }
+            let arena: ByteArena
+            let symbols: PieceTable
+            if virtualChars.isEmpty {
+                arena = realArena
+                symbols = realTable
+            } else {
+                arena = ByteArena(storage: storage, source: serialized, ranges: ranges, extra: virtualChars)
+                guard case .success(let table) = PieceTable.build(storage: storage, arena: arena, ids: realIDs + virtualIDs) else {
+                    fatalError("virtual characters are new strings by construction")
+                }
+                symbols = table
+            }
 
-            var emit = [Int32](repeating: SentencePieceModel.emitUnknown, count: symbolCount)
-            for i in pieces.indices {
+            let bmp = storage.allocate(0x10000, repeating: Int32(-1))
+            for id in realIDs + virtualIDs {
+                let key = arena[Int(id)]
+                let length = SentencePieceUTF8.validCharLength(key.baseAddress!, key.count)
+                guard length == key.count else { continue }
+                let cp = SentencePieceUTF8.codePoint(key.baseAddress!, length)
+                if cp < 0x10000 { bmp[Int(cp)] = id }
+            }
+
+            // Merge rules (every split of a mergeable piece into two symbols) and adjacency
+            // (every two characters next to each other in a mergeable piece).
+            var pairKeys: [UInt64] = []
+            var pairValues: [UInt64] = []
+            pairKeys.reserveCapacity(n * 6)
+            pairValues.reserveCapacity(n * 6)
+            for id in realIDs where isMergeable(id) {
+                let piece = arena[Int(id)]
+                let base = piece.baseAddress!
+                let value = UInt64(UInt32(id)) << 32 | UInt64(pieces[Int(id)].score.mergeRank)
+                var previousCharacter: Int32 = -1
+                Self.forEachCharacter(piece) { start, length in
+                    let character = symbols.lookup(base + start, length)
+                    if start > 0 {
+                        pairKeys.append(PairMergeTable.key(previousCharacter, character))
+                        pairValues.append(PairMergeTable.adjacentOnly)
+                        let left = symbols.lookup(base, start)
+                        let right = symbols.lookup(base + start, piece.count - start)
+                        if left >= 0 && right >= 0 {
+                            pairKeys.append(PairMergeTable.key(left, right))
+                            pairValues.append(value)
+                        }
+                    }
+                    previousCharacter = character
+                }
+            }
+
+            var emit = [Int32](repeating: SentencePieceModel.emitUnknown, count: n + virtualChars.count)
+            for i in 0..<n {
                 switch types[i] {
                 case .normal, .userDefined: emit[i] = Int32(i)
                 case .unused: emit[i] = SentencePieceModel.emitUnused
@@ -152,17 +166,17 @@ extension SentencePieceModel {
                 }
             }
 
-            let userDefined = UserDefinedMatcher(pieces: userDefinedPieces)
+            let userDefined = UserDefinedMatcher(storage: storage, pieces: userDefinedPieces)
             let normalizer: Normalizer
             var denormalizer: Normalizer?
             do {
                 normalizer = try Normalizer(
-                    spec: proto.normalizerSpec, treatWhitespaceAsSuffix: trainer.treatWhitespaceAsSuffix,
+                    storage: storage, spec: proto.normalizerSpec, treatWhitespaceAsSuffix: trainer.treatWhitespaceAsSuffix,
                     userDefined: userDefined,
                     userDefinedAreWellFormed: userDefinedPieces.allSatisfy { SentencePieceUTF8.isWellFormed($0.bytes) })
                 if let spec = proto.denormalizerSpec, !spec.precompiledCharsmap.isEmpty {
-                    denormalizer = try Normalizer(spec: spec, treatWhitespaceAsSuffix: false, userDefined: nil,
-                                                  userDefinedAreWellFormed: true)
+                    denormalizer = try Normalizer(storage: storage, spec: spec, treatWhitespaceAsSuffix: false,
+                                                  userDefined: nil, userDefinedAreWellFormed: true)
                 }
             } catch let problem as PrecompiledCharsMap.Problem {
                 throw LoadProblem(problem.description)
@@ -171,7 +185,7 @@ extension SentencePieceModel {
             // SentencePieceProcessor::Load: special ids by the trainer spec's piece names.
             func lookupID(_ name: [UInt8], default fallback: String) -> Int32 {
                 let id = symbols.lookup(name.isEmpty ? Array(fallback.utf8) : name)
-                return id >= 0 && Int(id) < pieces.count ? id : unknownID
+                return id >= 0 && Int(id) < n ? id : unknownID
             }
             func special(_ id: Int32, _ type: ModelProto.PieceType) -> TokenID? {
                 id >= 0 && types[Int(id)] == type ? TokenID(id) : nil
@@ -182,7 +196,7 @@ extension SentencePieceModel {
                 eos: special(lookupID(trainer.eosPiece, default: "</s>"), .control),
                 pad: special(lookupID(trainer.padPiece, default: "<pad>"), .control))
 
-            segmentation = Self.segmentation(pieces: pieces, types: types, spaceSymbol: normalizer.spaceSymbol)
+            segmentation = Self.segmentation(arena: arena, ids: realIDs, types: types, spaceSymbol: normalizer.spaceSymbol)
             func count(_ type: ModelProto.PieceType) -> Int { types.lazy.filter { $0 == type }.count }
             flags = Flags(
                 modelType: trainer.modelType.name, normalizerName: proto.normalizerSpec.name,
@@ -194,15 +208,15 @@ extension SentencePieceModel {
                 bytePieces: count(.byte), unusedPieces: count(.unused),
                 segmentedEncoding: segmentation != .wholeText)
 
-            pieceBytes = ByteArena(pieces.map(\.bytes) + virtualChars)
-            pieceTypes = FrozenBuffer(types.map(\.rawValue))
-            scores = FrozenBuffer(pieces.map(\.score))
+            pieceBytes = arena
+            pieceTypes = storage.copy(types.map(\.rawValue))
+            scores = storage.copy(pieces.map(\.score))
             self.symbols = symbols
-            bmpSymbols = FrozenBuffer(bmp)
-            merges = PairMergeTable(entries: mergeEntries)
-            emitClass = FrozenBuffer(emit)
-            self.byteIDs = FrozenBuffer(byteIDs)
-            self.byteValues = FrozenBuffer(byteValues)
+            bmpSymbols = bmp
+            merges = PairMergeTable(storage: storage, keys: pairKeys, values: pairValues)
+            emitClass = storage.copy(emit)
+            self.byteIDs = storage.copy(byteIDs)
+            self.byteValues = storage.copy(byteValues)
             self.userDefined = userDefined
             self.normalizer = normalizer
             self.denormalizer = denormalizer
@@ -210,20 +224,24 @@ extension SentencePieceModel {
         }
 
         /// Where text may be cut into independently merged segments (see `Segmentation`).
-        static func segmentation(pieces: [ModelProto.Piece], types: [ModelProto.PieceType],
+        static func segmentation(arena: ByteArena, ids: [Int32], types: [ModelProto.PieceType],
                                  spaceSymbol: [UInt8]) -> Segmentation {
             var characterThenSpace = false
             var spaceThenCharacter = false
-            for (i, piece) in pieces.enumerated() {
+            for id in ids {
                 // USER_DEFINED pieces are matched whole before merging and never merged into.
-                guard types[i] == .normal || types[i] == .unused else { continue }
-                let chars = characters(piece.bytes)
-                if types[i] == .unused && chars.count >= 2 { return .wholeText }
-                for k in chars.indices.dropFirst() {
-                    let previousIsSpace = chars[k - 1] == spaceSymbol
-                    let isSpace = chars[k] == spaceSymbol
-                    if isSpace && !previousIsSpace { characterThenSpace = true }
-                    if !isSpace && previousIsSpace { spaceThenCharacter = true }
+                let type = types[Int(id)]
+                guard type == .normal || type == .unused else { continue }
+                let piece = arena[Int(id)]
+                if type == .unused && characterCount(piece) >= 2 { return .wholeText }
+                var previousIsSpace: Bool?
+                forEachCharacter(piece) { start, length in
+                    let isSpace = length == spaceSymbol.count && piece[start..<(start + length)].elementsEqual(spaceSymbol)
+                    if let previousIsSpace {
+                        if isSpace && !previousIsSpace { characterThenSpace = true }
+                        if !isSpace && previousIsSpace { spaceThenCharacter = true }
+                    }
+                    previousIsSpace = isSpace
                 }
             }
             if !characterThenSpace { return .beforeSpaceRuns }
@@ -231,20 +249,26 @@ extension SentencePieceModel {
             return .userDefinedOnly
         }
 
-        /// Splits bytes into characters the way BPE splits text (`OneCharLen`, clipped).
-        static func characters(_ bytes: [UInt8]) -> [[UInt8]] {
-            var result: [[UInt8]] = []
+        /// Calls `body(start, length)` for each character of `bytes`, split the way BPE splits
+        /// text (`OneCharLen`, clipped at the end).
+        @inline(__always)
+        static func forEachCharacter(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
             var i = 0
             while i < bytes.count {
-                let n = min(SentencePieceUTF8.oneCharLength(bytes[i]), bytes.count - i)
-                result.append(Array(bytes[i..<(i + n)]))
-                i += n
+                let length = min(SentencePieceUTF8.oneCharLength(bytes[i]), bytes.count - i)
+                body(i, length)
+                i += length
             }
-            return result
+        }
+
+        static func characterCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            var count = 0
+            forEachCharacter(bytes) { _, _ in count += 1 }
+            return count
         }
 
         /// `PieceToByte`: the value of a `<0xNN>` piece (upper-case hex), or nil.
-        static func byteValue(ofPiece bytes: [UInt8]) -> UInt8? {
+        static func byteValue(ofPiece bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
             guard bytes.count == 6, bytes[0] == 0x3C, bytes[1] == 0x30, bytes[2] == 0x78, bytes[5] == 0x3E else { return nil }
             func hex(_ c: UInt8) -> UInt8? {
                 switch c {
@@ -257,9 +281,10 @@ extension SentencePieceModel {
             return high << 4 | low
         }
 
-        static func printable(_ bytes: [UInt8]) -> String {
+        static func printable(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
             let text = String(decoding: bytes.prefix(40), as: UTF8.self)
-            return "\"" + text.unicodeScalars.map { $0.value < 0x20 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined() + (bytes.count > 40 ? "…" : "") + "\""
+            return "\"" + text.unicodeScalars.map { $0.value < 0x20 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+                + (bytes.count > 40 ? "…" : "") + "\""
         }
     }
 }

@@ -11,8 +11,11 @@ import YiCore
 public final class SentencePieceModel: Sendable {
     /// Where the model was read from (nil for `init(bytes:)`).
     public let path: String?
-    /// SHA-256 of the model file's bytes, lowercase hex (for manifests).
-    public let sha256: String
+    /// SHA-256 of the model file's bytes, lowercase hex (for manifests). Computed on request:
+    /// hashing takes longer than the rest of loading.
+    public var sha256: String { SHA256.hex(of: fileBytes) }
+    /// The model file as read.
+    public let fileBytes: [UInt8]
     /// Number of pieces; every id the encoder produces is below it.
     public let vocabularySize: Int
     public let unkID: TokenID?
@@ -49,27 +52,29 @@ public final class SentencePieceModel: Sendable {
         case unused = "UNUSED", byte = "BYTE"
     }
 
-    // MARK: Internal tables (read by the encoder through raw pointers)
+    // MARK: Internal tables (raw pointers into `storage`, read by the encoder's hot loops)
 
-    /// Piece bytes by id (virtual ids, see `symbols`, included after the real ones).
+    /// Owns the memory of every table below.
+    let storage: TableStorage
+    /// Piece bytes by symbol id: the real pieces, then the virtual characters (see `symbols`).
     let pieceBytes: ByteArena
     /// Raw `ModelProto.PieceType` per real id.
-    let pieceTypes: FrozenBuffer<UInt8>
-    let scores: FrozenBuffer<Float>
-    /// The id the encoder starts a character or piece with: every piece (SentencePiece's
-    /// `pieces_` map, all types) plus "virtual" ids >= vocabularySize for characters that occur
-    /// inside mergeable pieces without being pieces themselves.
+    let pieceTypes: FrozenArray<UInt8>
+    let scores: FrozenArray<Float>
+    /// The ids the encoder starts from: every piece (SentencePiece's `pieces_` map, all types)
+    /// plus "virtual" ids >= vocabularySize for characters that occur inside mergeable pieces
+    /// without being pieces themselves, so that merging can work on ids alone.
     let symbols: PieceTable
     /// Code point (BMP) -> symbol id or -1, a shortcut for `symbols` on single characters.
-    let bmpSymbols: FrozenBuffer<Int32>
+    let bmpSymbols: FrozenArray<Int32>
     let merges: PairMergeTable
-    /// Per symbol id: the id to emit (NORMAL, USER_DEFINED), `Self.emitUnknown` (unknown,
-    /// CONTROL, BYTE, virtual) or `Self.emitUnused` (UNUSED: split back, see the encoder).
-    let emitClass: FrozenBuffer<Int32>
+    /// Per symbol id: the id to emit (NORMAL, USER_DEFINED), `emitUnknown` (UNKNOWN, CONTROL,
+    /// BYTE, virtual) or `emitUnused` (UNUSED: split back, see the encoder).
+    let emitClass: FrozenArray<Int32>
     /// `<0xNN>` piece id per byte value, -1 when absent.
-    let byteIDs: FrozenBuffer<Int32>
+    let byteIDs: FrozenArray<Int32>
     /// Per real id: the byte value of a BYTE piece, or -1.
-    let byteValues: FrozenBuffer<Int16>
+    let byteValues: FrozenArray<Int16>
     let userDefined: UserDefinedMatcher
     let normalizer: Normalizer
     let denormalizer: Normalizer?
@@ -117,30 +122,32 @@ public final class SentencePieceModel: Sendable {
             return YiError(.tokenizer, message, context: context)
         }
         guard !bytes.isEmpty else { throw fail("the tokenizer model file is empty") }
-        let proto: ModelProto
+        let storage = TableStorage()
+        let loaded: (proto: ModelProto, tables: Tables)
         do {
-            proto = try bytes.withUnsafeBufferPointer { try ModelProto(serialized: $0) }
+            loaded = try bytes.withUnsafeBufferPointer { buffer in
+                let proto = try ModelProto(serialized: buffer)
+                return (proto, try Tables(proto, serialized: buffer, storage: storage))
+            }
         } catch let error as ProtobufError {
             throw fail("not a SentencePiece model: corrupt or truncated protobuf data (\(error.message))", offset: error.offset)
-        }
-        let tables: Tables
-        do {
-            tables = try Tables(proto)
         } catch let error as LoadProblem {
             throw fail(error.message)
         }
+        let (proto, tables) = loaded
         self.path = path
-        sha256 = SHA256.hex(of: bytes)
+        self.storage = storage
+        fileBytes = bytes
         vocabularySize = proto.pieces.count
         pieceBytes = tables.pieceBytes
-        pieceTypes = tables.pieceTypes
-        scores = tables.scores
+        pieceTypes = FrozenArray(base: tables.pieceTypes)
+        scores = FrozenArray(base: tables.scores)
         symbols = tables.symbols
-        bmpSymbols = tables.bmpSymbols
+        bmpSymbols = FrozenArray(base: tables.bmpSymbols)
         merges = tables.merges
-        emitClass = tables.emitClass
-        byteIDs = tables.byteIDs
-        byteValues = tables.byteValues
+        emitClass = FrozenArray(base: tables.emitClass)
+        byteIDs = FrozenArray(base: tables.byteIDs)
+        byteValues = FrozenArray(base: tables.byteValues)
         userDefined = tables.userDefined
         normalizer = tables.normalizer
         denormalizer = tables.denormalizer

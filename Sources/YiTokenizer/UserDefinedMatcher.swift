@@ -3,22 +3,30 @@
 /// A byte trie: the root's children in a 256-entry table (which doubles as the "can a user
 /// defined piece start with this byte" filter), deeper children as sorted edge lists. Like
 /// SentencePiece, only the first 64 matching prefixes (shortest first) are considered.
-struct UserDefinedMatcher: Sendable {
+struct UserDefinedMatcher: @unchecked Sendable {
     /// Root child node per first byte, -1 for none.
-    let rootChild: FrozenBuffer<Int32>
+    let rootChild: UnsafeMutablePointer<Int32>
     /// Per node: first edge index and edge count.
-    let edgeStart: FrozenBuffer<Int32>
-    let edgeCount: FrozenBuffer<Int32>
+    let edgeStart: UnsafeMutablePointer<Int32>
+    let edgeCount: UnsafeMutablePointer<Int32>
     /// Per node: the id of the piece that ends here, or -1.
-    let terminalID: FrozenBuffer<Int32>
-    let edgeByte: FrozenBuffer<UInt8>
-    let edgeTarget: FrozenBuffer<Int32>
+    let terminalID: UnsafeMutablePointer<Int32>
+    let edgeByte: UnsafeMutablePointer<UInt8>
+    let edgeTarget: UnsafeMutablePointer<Int32>
     let isEmpty: Bool
+    /// Per first byte: true when some piece starting with it is shorter than 4 bytes (then
+    /// only the trie can tell), false when all are at least 4 bytes long (then the 4-byte
+    /// prefix filter can reject without walking the trie).
+    let hasShortPiece: UnsafeMutablePointer<Bool>
+    /// Open-addressing set of the first 4 bytes (little-endian UInt32) of pieces of 4 bytes
+    /// or more; 0 marks an empty slot (no piece starts with a NUL byte).
+    let prefixSlots: UnsafeMutablePointer<UInt32>
+    let prefixMask: Int
 
     /// SentencePiece keeps at most this many trie results per lookup (`kResultSize`).
     static let maxResults = 64
 
-    init(pieces: [(bytes: [UInt8], id: Int32)]) {
+    init(storage: TableStorage, pieces: [(bytes: UnsafeBufferPointer<UInt8>, id: Int32)]) {
         isEmpty = pieces.isEmpty
         // Build a pointer-free trie first: per node, a sorted child map.
         var children: [[(UInt8, Int32)]] = [[]]
@@ -53,17 +61,40 @@ struct UserDefinedMatcher: Sendable {
                 targets.append(target)
             }
         }
-        rootChild = FrozenBuffer(root)
-        edgeStart = FrozenBuffer(starts)
-        edgeCount = FrozenBuffer(counts)
-        terminalID = FrozenBuffer(terminal)
-        edgeByte = FrozenBuffer(bytes)
-        edgeTarget = FrozenBuffer(targets)
+        var short = [Bool](repeating: false, count: 256)
+        var prefixes: Set<UInt32> = []
+        for (bytes, _) in pieces where !bytes.isEmpty {
+            if bytes.count < 4 {
+                short[Int(bytes[0])] = true
+            } else {
+                prefixes.insert(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+            }
+        }
+        var slotCount = 16
+        while slotCount < prefixes.count * 4 { slotCount <<= 1 }
+        let slots = storage.allocate(slotCount, repeating: UInt32(0))
+        for prefix in prefixes {
+            var slot = Int(truncatingIfNeeded: Self.mix(prefix)) & (slotCount - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
+            slots[slot] = prefix
+        }
+        hasShortPiece = storage.copy(short)
+        prefixSlots = slots
+        prefixMask = slotCount - 1
+        rootChild = storage.copy(root)
+        edgeStart = storage.copy(starts)
+        edgeCount = storage.copy(counts)
+        terminalID = storage.copy(terminal)
+        edgeByte = storage.copy(bytes)
+        edgeTarget = storage.copy(targets)
     }
 
     /// Whether some user-defined piece starts with this byte.
     @inline(__always)
     func mayStart(with byte: UInt8) -> Bool { rootChild[Int(byte)] >= 0 }
+
+    @inline(__always)
+    static func mix(_ prefix: UInt32) -> UInt32 { (prefix &* 0x9E37_79B1) >> 7 }
 
     /// The length and id of the longest user-defined piece that prefixes `p[0..<count]`
     /// (within SentencePiece's 64-result limit), or nil.
@@ -72,6 +103,18 @@ struct UserDefinedMatcher: Sendable {
         guard count > 0 else { return nil }
         var node = Int(rootChild[Int(p[0])])
         if node < 0 { return nil }
+        if !hasShortPiece[Int(p[0])] {
+            // Every candidate is 4+ bytes long: reject unless the text's first 4 bytes start one.
+            if count < 4 { return nil }
+            let prefix = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
+            var slot = Int(truncatingIfNeeded: Self.mix(prefix)) & prefixMask
+            while true {
+                let stored = prefixSlots[slot]
+                if stored == prefix { break }
+                if stored == 0 { return nil }
+                slot = (slot + 1) & prefixMask
+            }
+        }
         var best: (length: Int, id: Int32)?
         var results = 0
         var i = 1

@@ -1,5 +1,154 @@
+import Dispatch
+import Foundation
+import YiCore
+import YiTokenizer
+
+/// `yi-bench tokenizer --model PATH --input FILE.jsonl [--threads N] [--repeat R] [--ids-out FILE] [--json]`
+///
+/// Times the native tokenizer on the `text` field of each JSONL line (parsed before timing):
+/// model load, then encoding with 1 thread and with N threads (default 2), each the best of
+/// R runs (default 3) with fresh encoders (cold segment caches). `--ids-out` writes the ids
+/// (one JSON array per line) so `bench_tokenizer.py` can check them against the references.
 enum TokenizerBench {
+    struct Options {
+        var model = ""
+        var input = ""
+        var threads = 2
+        var repeats = 3
+        var idsOut: String?
+        var json = false
+    }
+
     static func run(_ arguments: [String]) throws {
-        print("TokenizerBench: not written yet")
+        let options = try parse(arguments)
+        let texts = try loadTexts(options.input)
+        let totalBytes = texts.reduce(0) { $0 + $1.utf8.count }
+
+        var loadMillis = Double.infinity
+        var model: SentencePieceModel!
+        for _ in 0..<max(options.repeats, 1) {
+            let start = DispatchTime.now()
+            model = try SentencePieceModel(contentsOf: options.model)
+            loadMillis = min(loadMillis, elapsed(since: start) * 1000)
+        }
+
+        // One pass to count tokens (and write them when asked).
+        let encoder = SentencePieceEncoder(model: model)
+        var tokenCount = 0
+        var idsText = ""
+        for text in texts {
+            let ids = encoder.encode(text)
+            tokenCount += ids.count
+            if options.idsOut != nil {
+                JSONWriter.appendIDs(ids, to: &idsText)
+                idsText += "\n"
+            }
+        }
+        if let path = options.idsOut { try AtomicFileWriter.write(idsText, to: path) }
+
+        let single = bestOf(options.repeats) { encodeAll(model, texts, threads: 1) }
+        let parallel = options.threads > 1 ? bestOf(options.repeats) { encodeAll(model, texts, threads: options.threads) } : single
+        let megabytes = Double(totalBytes) / 1_000_000
+        let result: [(String, JSONValue)] = [
+            ("documents", .int(Int64(texts.count))),
+            ("bytes", .int(Int64(totalBytes))),
+            ("tokens", .int(Int64(tokenCount))),
+            ("load_ms", .double(loadMillis)),
+            ("seconds_1", .double(single)),
+            ("mb_per_s_1", .double(megabytes / single)),
+            ("tokens_per_s_1", .double(Double(tokenCount) / single)),
+            ("threads", .int(Int64(options.threads))),
+            ("seconds_n", .double(parallel)),
+            ("mb_per_s_n", .double(megabytes / parallel)),
+            ("tokens_per_s_n", .double(Double(tokenCount) / parallel)),
+            ("scaling", .double(single / parallel)),
+        ]
+        if options.json {
+            print(JSONWriter.string(.object(result)))
+        } else {
+            print("model          \(options.model) (\(model.vocabularySize) pieces, segmented: \(model.flags.segmentedEncoding))")
+            print("input          \(options.input): \(texts.count) documents, \(totalBytes) bytes, \(tokenCount) tokens")
+            print(String(format: "model load     %.1f ms", loadMillis))
+            print(String(format: "1 thread       %.2f MB/s  %.0f tokens/s", megabytes / single, Double(tokenCount) / single))
+            if options.threads > 1 {
+                print(String(format: "%d threads      %.2f MB/s  %.0f tokens/s  (%.2fx one thread)", options.threads,
+                             megabytes / parallel, Double(tokenCount) / parallel, single / parallel))
+            }
+        }
+    }
+
+    /// Wall-clock seconds to encode every text once with `threads` workers, each with its own
+    /// encoder and an equal share of the bytes.
+    static func encodeAll(_ model: SentencePieceModel, _ texts: [String], threads: Int) -> Double {
+        let shares = split(texts, into: threads)
+        let start = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let encoder = SentencePieceEncoder(model: model)
+            var ids: [TokenID] = []
+            var sink: UInt64 = 0
+            for text in shares[worker] {
+                ids.removeAll(keepingCapacity: true)
+                encoder.encode(text, into: &ids)
+                sink &+= UInt64(ids.count)
+            }
+            precondition(sink > 0 || shares[worker].isEmpty)
+        }
+        return elapsed(since: start)
+    }
+
+    /// Contiguous runs of documents with about equal bytes.
+    static func split(_ texts: [String], into parts: Int) -> [[String]] {
+        let total = texts.reduce(0) { $0 + $1.utf8.count }
+        var result: [[String]] = [[]]
+        var accumulated = 0
+        for text in texts {
+            if accumulated >= total * result.count / parts && result.count < parts { result.append([]) }
+            result[result.count - 1].append(text)
+            accumulated += text.utf8.count
+        }
+        while result.count < parts { result.append([]) }
+        return result
+    }
+
+    static func bestOf(_ repeats: Int, _ body: () -> Double) -> Double {
+        (0..<max(repeats, 1)).map { _ in body() }.min()!
+    }
+
+    static func elapsed(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    struct Line: Decodable { var text: String }
+
+    static func loadTexts(_ path: String) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let decoder = JSONDecoder()
+        return try data.split(separator: UInt8(ascii: "\n")).filter { !$0.isEmpty }.map {
+            try decoder.decode(Line.self, from: Data($0)).text
+        }
+    }
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
+        var iterator = arguments.makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let v = iterator.next() else { throw YiError(.usage, "\(flag) needs a value") }
+            return v
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--model": options.model = try value(argument)
+            case "--input": options.input = try value(argument)
+            case "--threads": options.threads = Int(try value(argument)) ?? 2
+            case "--repeat": options.repeats = Int(try value(argument)) ?? 3
+            case "--ids-out": options.idsOut = try value(argument)
+            case "--json": options.json = true
+            default: throw YiError(.usage, "unknown option \(argument); usage: yi-bench tokenizer --model PATH --input FILE.jsonl [--threads N] [--repeat R] [--ids-out FILE] [--json]")
+            }
+        }
+        guard !options.model.isEmpty, !options.input.isEmpty else {
+            throw YiError(.usage, "usage: yi-bench tokenizer --model PATH --input FILE.jsonl [--threads N] [--repeat R] [--ids-out FILE] [--json]")
+        }
+        return options
     }
 }
