@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
@@ -341,3 +342,27 @@ if torch is not None:
         out["cu_seqlens"] = torch.cat(pieces + [torch.tensor([offset], dtype=torch.int32)])
         out["max_seqlen"] = max(int(b["max_seqlen"]) for b in batch)
         return out
+
+
+def _main(argv: List[str]) -> int:
+    """``python3 tools/loader/yiprep_loader.py OUT/len-16384 [N]``: what a trainer gets for
+    sequence N (default 0) of a bucket."""
+    if not 1 <= len(argv) <= 2:
+        print("usage: yiprep_loader.py BUCKET_FOLDER [SEQUENCE]", file=sys.stderr)
+        return 2
+    bucket = PackedBucket(argv[0])
+    n = int(argv[1]) if len(argv) == 2 else 0
+    sample = bucket[n]
+    print(f"{argv[0]}: {len(bucket)} sequences of {bucket.sequence_length} tokens in {len(bucket.shards)} shard(s)")
+    print(f"sequence {n}:")
+    for key in ("input_ids", "labels", "position_ids", "cu_seqlens"):
+        value = sample[key]
+        head = ", ".join(str(int(v)) for v in value[:8])
+        print(f"  {key:13s} {str(value.dtype):6s} [{len(value)}]  {head}{', ...' if len(value) > 8 else ''}")
+    print(f"  max_seqlen    {int(sample['max_seqlen'])}")
+    print(f"  labels masked (-100): {int((sample['labels'] == -100).sum())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
