@@ -15,7 +15,7 @@ extension Manifest {
         if let seed { members.append(("seed", seed <= UInt64(Int64.max) ? .int(Int64(seed)) : .string(String(seed)))) }
         if let tokenizer { members.append(("tokenizer", tokenizer.json)) }
         if let padID { members.append(("pad_id", .int(Int64(padID)))) }
-        members.append(("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("bytes", .int($0.bytes))]) })))
+        members.append(("inputs", .array(inputs.map(\.json))))
         members.append(("input_bytes", .int(inputs.reduce(0) { $0 + $1.bytes })))
         members.append(("sources", .array(sources.map { .string($0) })))
         members.append(("buckets", .array(buckets.map(\.json))))
@@ -52,7 +52,8 @@ extension Manifest {
         tokenizer = try root.optional("tokenizer").map { try TokenizerInfo(field: $0) }
         padID = try root.optional("pad_id")?.int()
         inputs = try root.member("inputs").array().map {
-            InputFile(path: try $0.member("path").string(), bytes: Int64(try $0.member("bytes").int()))
+            InputFile(path: try $0.member("path").string(), bytes: Int64(try $0.member("bytes").int()),
+                      start: try $0.optional("start").map { Int64(try $0.int()) }, end: try $0.optional("end").map { Int64(try $0.int()) })
         }
         sources = try root.member("sources").array().map { try $0.string() }
         buckets = try root.member("buckets").array().map { try BucketManifest(field: $0) }
@@ -60,6 +61,16 @@ extension Manifest {
         for (name, field) in try root.member("counters").object() { counters.add(name, try field.int()) }
         self.counters = counters
         extra = try root.optional("extra")?.object().map { ($0.0, $0.1.value ?? .null) } ?? []
+    }
+}
+
+extension InputFile {
+    /// `start`/`end` appear only for slices, so manifests of unsliced runs are unchanged.
+    var json: JSONValue {
+        var members: [(String, JSONValue)] = [("path", .string(path)), ("bytes", .int(bytes))]
+        if let start { members.append(("start", .int(start))) }
+        if let end { members.append(("end", .int(end))) }
+        return .object(members)
     }
 }
 

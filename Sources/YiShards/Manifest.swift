@@ -107,12 +107,18 @@ public struct TokenizerInfo: Sendable, Equatable {
     }
 }
 
+/// An input file, or a slice of one (`start`..<`end` in file bytes, `bytes` = the slice's size)
+/// when a large file was cut into parts; a sliced file is listed once per slice, in order.
 public struct InputFile: Sendable, Equatable {
     public var path: String
     public var bytes: Int64
-    public init(path: String, bytes: Int64) {
+    public var start: Int64?
+    public var end: Int64?
+    public init(path: String, bytes: Int64, start: Int64? = nil, end: Int64? = nil) {
         self.path = path
         self.bytes = bytes
+        self.start = start
+        self.end = end
     }
 }
 
