@@ -16,6 +16,7 @@ final class CompressedInput {
 
     init(upstream: ByteStream, capacity: Int) {
         self.upstream = upstream
+        windowStart = upstream.fileStartOffset
         storage = .allocate(byteCount: max(capacity, 4096), alignment: 16)
     }
 

@@ -14,6 +14,11 @@ public final class ZstdByteStream: ByteStream {
     public var fileBytesRead: Int64 { input.upstream.fileBytesRead }
     /// Compressed bytes consumed by the decoder.
     public var compressedOffset: Int64 { input.offset }
+    /// Decompressed bytes produced so far.
+    public private(set) var decompressedOffset: Int64 = 0
+    /// Called when a frame ends, with the decompressed and the compressed (file) offset just
+    /// past it, before its last bytes are returned: where the next frame's content begins.
+    public var frameEnded: ((_ decompressedOffset: Int64, _ fileOffset: Int64) -> Void)?
 
     public init(upstream: ByteStream) throws {
         input = CompressedInput(upstream: upstream, capacity: ZSTD_DStreamInSize())
@@ -44,6 +49,8 @@ public final class ZstdByteStream: ByteStream {
             try check(hint, consumedInCall: source.pos)
             input.consume(source.pos)
             insideFrame = hint != 0
+            decompressedOffset += Int64(output.pos - producedBefore)
+            if hint == 0 { frameEnded?(decompressedOffset, input.offset) }
             if !hasInput && insideFrame && output.pos == producedBefore {
                 // Nothing more will arrive and the decoder could not finish the frame.
                 throw input.corruption("zstd stream is truncated: the file ends inside a frame")

@@ -9,7 +9,8 @@ public struct DocumentBatch: Sendable {
     public var documents: [Document]
 }
 
-/// Reads the inputs of a run (or of one part) in order and hands out batches of documents.
+/// Reads the inputs of a run (or of one part) in order and hands out batches of documents. An
+/// input may be a slice of a file (`DiscoveredInput.range`); it is read on its own.
 ///
 /// Damaged files do not stop the run: the documents before the damage are kept, the error is
 /// recorded in `damagedFiles` and reading goes on with the next file. Under `--strict` a rejected
@@ -65,7 +66,7 @@ public final class DocumentFeed: @unchecked Sendable {
             lock.lock(); current = source; lock.unlock()
             defer {
                 lock.lock()
-                _fileBytesDone += input.size
+                _fileBytesDone += input.bytes
                 _counters.merge(source.counters)
                 current = nil
                 lock.unlock()

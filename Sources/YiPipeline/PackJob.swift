@@ -38,12 +38,13 @@ public final class PackJob {
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
         let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes)
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
+        for note in plan.slicingNotes { log(note) }
         guard !plan.inputs.isEmpty else {
             throw YiError(.usage, "no readable inputs in \(options.inputs.flatMap(\.paths).joined(separator: ", "))")
         }
         let fingerprint = RunFingerprint.make(options: options, tokenizerSHA256: model.sha256, inputs: plan.inputs.map(\.0))
         let builder = ManifestBuilder(options: options, model: model,
-                                      inputs: plan.inputs.map { InputFile(path: $0.0.path, bytes: $0.0.size) },
+                                      inputs: plan.inputs.map { InputFile($0.0) },
                                       fingerprint: fingerprint, unsupported: plan.unsupported.map(\.path))
         let layout = OutputFolder(path: options.outputDirectory)
         try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)

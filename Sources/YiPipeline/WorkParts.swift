@@ -1,5 +1,6 @@
-/// Splits the sorted input files of a run into *parts*: consecutive groups of files of about
-/// `targetBytes` each. A part is the unit of resumption and of distribution: it is packed on its
+/// Splits the sorted inputs of a run into *parts*: consecutive groups of inputs of about
+/// `targetBytes` each. An input is a whole file or a slice of a file larger than `targetBytes`
+/// (`InputPlan` cuts those first), so a 50 GB file spreads over many parts. A part is the unit of resumption and of distribution: it is packed on its
 /// own (its packer starts empty and is flushed at its end), writes its own shards and a
 /// completion marker. Because parts depend only on the inputs and `targetBytes` — not on the
 /// number of ranks or threads — a distributed run produces the same bytes as a single run, and a
@@ -9,7 +10,7 @@
 /// which is why parts are large (default 1 GiB of input).
 public struct WorkPart: Sendable, Equatable {
     public var index: Int
-    /// Indices into the run's sorted input list.
+    /// Indices into the run's input list (whole files and slices).
     public var inputs: Range<Int>
     public var bytes: Int64
 

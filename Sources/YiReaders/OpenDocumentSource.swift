@@ -20,8 +20,9 @@ public protocol InputDocumentSource: DocumentSource, AnyObject {
 }
 
 /// Opens the reader for a discovered input: JSONL or MediaWiki XML, decompressing as needed.
+/// A slice (`input.range`) is read by the rules of `sliceInput`.
 public func openDocumentSource(for input: DiscoveredInput, options: ReaderOptions, rejects: RejectLog) throws -> any InputDocumentSource {
-    let stream = try openByteStream(path: input.path, compression: input.compression)
+    let stream = try openSliceByteStream(input)
     switch input.format {
     case .jsonl:
         return try JSONLDocumentSource(input: input, stream: stream, options: options, rejects: rejects)

@@ -10,20 +10,28 @@ public enum InputFormat: String, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 }
 
-/// One input file with its detected format, ready for `openDocumentSource`.
+/// One input file with its detected format, ready for `openDocumentSource`; or one slice of a
+/// large file (`range`, made by `sliceInput`), read on its own.
 public struct DiscoveredInput: Sendable, Equatable, Hashable {
     public var path: String
     public var format: InputFormat
     public var compression: Compression
     /// Size on disk in bytes (compressed size for compressed files).
     public var size: Int64
+    /// The slice of the file to read, nil for the whole file. A file is either read whole or
+    /// entirely as slices; document ids and locations of a sliced file follow `sliceInput`'s rules.
+    public var range: ByteRange?
 
-    public init(path: String, format: InputFormat, compression: Compression, size: Int64) {
+    public init(path: String, format: InputFormat, compression: Compression, size: Int64, range: ByteRange? = nil) {
         self.path = path
         self.format = format
         self.compression = compression
         self.size = size
+        self.range = range
     }
+
+    /// The bytes on disk this input reads: its slice, or the whole file.
+    public var bytes: Int64 { range?.count ?? size }
 }
 
 /// A file that was found but will not be read, and why.

@@ -24,6 +24,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
     private let sourcePath: FieldPath?
     private let fixedSource: String?
     private let defaultSource: String
+    private let locator: JSONLRecordLocator
     private var finished = false
     public private(set) var counters = Counters()
 
@@ -39,6 +40,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
         sourcePath = try options.sourceField.map(FieldPath.init)
         fixedSource = options.sourceName
         defaultSource = derivedSourceName(forPath: input.path)
+        locator = JSONLRecordLocator(input: input, stream: stream)
     }
 
     public func next() throws -> Document? {
@@ -53,7 +55,8 @@ public final class JSONLDocumentSource: InputDocumentSource {
         } catch let error as YiError where error.code != .rejectedRecord {
             // The stream is damaged (or unreadable): what came before was returned; stop here.
             finished = true
-            throw error.adding(.init(path: input.path, line: lines.linesRead + 1))
+            // Line numbers count from the start of the file, which a slice does not see.
+            throw error.adding(.init(path: input.path, line: input.range == nil ? lines.linesRead + 1 : nil))
         } catch {
             // A rejected record under --strict.
             finished = true
@@ -65,7 +68,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
 
     private func document(from line: LineReader.Line) throws -> Document? {
         var bytes = line.bytes
-        if line.number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        if line.number == 1, lines.stream.fileStartOffset == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
         }
         if TextChecks.isBlank(bytes) {
@@ -107,7 +110,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
             try reject(.emptyText, text.isEmpty ? "\"\(textPath.name)\" is empty" : "\"\(textPath.name)\" is only whitespace", line)
             return nil
         }
-        let location = SourceLocation(path: input.path, line: line.number, byteOffset: line.offset)
+        let location = locator.location(of: line, in: lines.stream)
         return Document(id: documentID(members, line: line), source: sourceName(members), text: text,
                         meta: Dictionary(rest, uniquingKeysWith: { _, last in last }), location: location)
     }
@@ -117,7 +120,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
         case .string(let id) where !id.isEmpty: return id
         case .int(let id): return String(id)
         case .double(let id): return JSONWriter.string(.double(id))
-        default: return "\(input.path):\(line.number)"
+        default: return locator.id(of: line, in: lines.stream)
         }
     }
 
@@ -128,9 +131,9 @@ public final class JSONLDocumentSource: InputDocumentSource {
     }
 
     private func reject(_ reason: RejectReason, _ detail: String, _ line: LineReader.Line, fatalInStrictMode: Bool = true) throws {
-        let record = RejectedRecord(reason: reason,
-                                    location: SourceLocation(path: input.path, line: line.number, byteOffset: line.offset),
-                                    detail: detail, excerpt: Self.excerpt(line.bytes))
+        let position = locator.position(of: line).map { " (\($0))" } ?? ""
+        let record = RejectedRecord(reason: reason, location: locator.location(of: line, in: lines.stream),
+                                    detail: detail + position, excerpt: Self.excerpt(line.bytes))
         do {
             try rejects.reject(record)
         } catch let error as YiError where error.code == .rejectedRecord && !fatalInStrictMode {
