@@ -49,10 +49,13 @@ let package = Package(
                           path: "tools/bench/yi-bench"),
 
         // Tests: one target per module, plus a small support library (fixture paths, temp dirs).
-        .target(name: "YiTestSupport", dependencies: ["YiCore"], path: "Tests/YiTestSupport"),
+        .target(name: "YiTestSupport", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"], path: "Tests/YiTestSupport"),
         .testTarget(name: "YiCoreTests", dependencies: ["YiCore", "YiTestSupport"]),
         .testTarget(name: "YiIOTests", dependencies: ["YiIO", "YiTestSupport"]),
-        .testTarget(name: "YiReadersTests", dependencies: ["YiReaders", "YiIO", "YiTestSupport"],
+        .testTarget(name: "YiReadersTests", dependencies: [
+            "YiReaders", "YiIO", "YiTestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
                     exclude: ["Fixtures"]),
         .testTarget(name: "YiFiltersTests", dependencies: ["YiFilters", "YiTestSupport"]),
         .testTarget(name: "YiTokenizerTests", dependencies: [

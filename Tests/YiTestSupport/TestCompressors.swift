@@ -3,9 +3,10 @@ import CYiZlib
 import CYiZstd
 import Foundation
 
-/// One-shot compressors used to build test inputs (the product only decompresses).
-enum TestCompressors {
-    static func zstd(_ bytes: [UInt8], level: Int32 = 3) -> [UInt8] {
+/// One-shot compressors used to build test inputs (the product only decompresses); shared by the
+/// YiIO and YiReaders tests.
+public enum TestCompressors {
+    public static func zstd(_ bytes: [UInt8], level: Int32 = 3) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
         let n = out.withUnsafeMutableBytes { dst in
             bytes.withUnsafeBytes { src in
@@ -17,13 +18,13 @@ enum TestCompressors {
     }
 
     /// A zstd skippable frame (magic 0x184D2A5x, 4-byte little-endian size, payload).
-    static func zstdSkippableFrame(payload: [UInt8], variant: UInt8 = 0) -> [UInt8] {
+    public static func zstdSkippableFrame(payload: [UInt8], variant: UInt8 = 0) -> [UInt8] {
         let size = UInt32(payload.count)
         return [0x50 | (variant & 0x0F), 0x2A, 0x4D, 0x18,
                 UInt8(size & 0xFF), UInt8((size >> 8) & 0xFF), UInt8((size >> 16) & 0xFF), UInt8(size >> 24)] + payload
     }
 
-    static func bzip2(_ bytes: [UInt8]) -> [UInt8] {
+    public static func bzip2(_ bytes: [UInt8]) -> [UInt8] {
         var capacity = UInt32(bytes.count + bytes.count / 100 + 600)
         var out = [UInt8](repeating: 0, count: Int(capacity))
         var input = bytes
@@ -38,7 +39,7 @@ enum TestCompressors {
         return Array(out[0..<Int(capacity)])
     }
 
-    static func gzip(_ bytes: [UInt8]) -> [UInt8] {
+    public static func gzip(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         // 15 + 16: gzip wrapper.
         var code = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
@@ -60,21 +61,4 @@ enum TestCompressors {
         deflateEnd(&stream)
         return Array(out[0..<n])
     }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func readFile(_ path: String) -> [UInt8] {
-    [UInt8](FileManager.default.contents(atPath: path)!)
 }
