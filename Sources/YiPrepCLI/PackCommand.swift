@@ -50,7 +50,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Most tokens per shard file.")
     var shardTokens = 1 << 30
 
-    @Option(help: "Input bytes per work part, the unit of --resume and of distribution.")
+    @Option(help: "Input bytes per work part, the unit of --resume and of distribution; larger files are cut into slices at line, zstd-frame or bz2-stream boundaries.")
     var partBytes: Int64 = 1 << 30
 
     @Flag(help: "Continue an interrupted run in --out (finished parts are kept).")
