@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "YiTokenizerTests", dependencies: [
             "YiTokenizer", "YiIO", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        ], exclude: ["Golden"]),
         .testTarget(name: "YiPackingTests", dependencies: [
             "YiPacking", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),

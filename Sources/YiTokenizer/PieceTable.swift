@@ -65,49 +65,68 @@ struct PieceTable: @unchecked Sendable {
 /// (into which id, with which score rank) and whether the two appear next to each other in
 /// any mergeable piece at all (if not, no merge can ever join them: the text can be cut there).
 ///
-/// Values: 0 = never adjacent in a piece; `adjacentOnly` = adjacent somewhere but no merge;
-/// otherwise merged id << 32 | rank (rank >= 1, SentencePiece's score order).
+/// Lookup values: 0 = never adjacent in a piece; `adjacentOnly` = adjacent somewhere but no
+/// merge; otherwise merged id << 32 | rank (rank >= 1, in SentencePiece's score order).
+///
+/// Each slot is one UInt64 (left id: 21 bits, right id: 21 bits, merged id or `noMerge`: 21
+/// bits), so Yi's table is 2 MB: the merge loop's random probes mostly stay in cache. Hence
+/// the limit of 2^21 - 1 symbols, far above any real vocabulary.
 struct PairMergeTable: @unchecked Sendable {
-    /// Interleaved (key, value) slots; key `emptyKey` marks an empty slot.
     let slots: UnsafeMutablePointer<UInt64>
     let mask: Int
     let shift: UInt64
+    /// Score rank per merged id.
+    let ranks: UnsafeMutablePointer<UInt32>
 
-    static let emptyKey = UInt64.max
+    static let idBits: UInt64 = 21
+    static let idLimit: UInt32 = (1 << 21) - 1
+    static let keyMask: UInt64 = (1 << 42) - 1
+    static let noMerge: UInt64 = (1 << 21) - 1
+    static let empty = UInt64.max
     static let adjacentOnly: UInt64 = 0xFFFF_FFFF_0000_0000
 
     @inline(__always)
     static func key(_ left: Int32, _ right: Int32) -> UInt64 {
-        (UInt64(UInt32(bitPattern: left)) << 32) | UInt64(UInt32(bitPattern: right))
+        UInt64(UInt32(bitPattern: left)) << idBits | UInt64(UInt32(bitPattern: right))
     }
 
-    /// Builds the table; a key given several times keeps a merge over `adjacentOnly`.
-    init(storage: TableStorage, keys: [UInt64], values: [UInt64]) {
+    @inline(__always)
+    static func hash(_ key: UInt64) -> UInt64 { key &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// Builds the table from (left, right, merged or -1 for adjacency only) triples; a pair
+    /// given several times keeps a merge over adjacency. `ranks` has one rank per merged id.
+    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: [UInt32]) {
         var bits = 4
-        while (1 << bits) < keys.count * 2 { bits += 1 }
+        while (1 << bits) < entries.count * 2 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)
-        slots = storage.allocate(capacity * 2, repeating: 0)
-        for i in 0..<capacity { slots[2 * i] = Self.emptyKey }
-        for (key, value) in zip(keys, values) {
-            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while slots[2 * slot] != Self.emptyKey && slots[2 * slot] != key { slot = (slot + 1) & mask }
-            if slots[2 * slot] == key && value == Self.adjacentOnly { continue }
-            slots[2 * slot] = key
-            slots[2 * slot + 1] = value
+        slots = storage.allocate(capacity, repeating: Self.empty)
+        self.ranks = storage.copy(ranks)
+        for entry in entries {
+            let key = Self.key(entry.left, entry.right)
+            let value = entry.merged < 0 ? Self.noMerge : UInt64(entry.merged)
+            var slot = Int(truncatingIfNeeded: Self.hash(key) >> shift)
+            while slots[slot] != Self.empty && slots[slot] & Self.keyMask != key { slot = (slot + 1) & mask }
+            if slots[slot] != Self.empty && value == Self.noMerge { continue }
+            slots[slot] = value << 42 | key
         }
     }
 
-    /// The value for the pair (see the type's notes); 0 when absent.
+    /// The value for the pair (see the type's notes); 0 when absent. Ids outside the table's
+    /// range (unknown characters, frozen pieces) are never in it.
     @inline(__always)
     func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
+        if UInt32(bitPattern: left) >= Self.idLimit || UInt32(bitPattern: right) >= Self.idLimit { return 0 }
         let key = Self.key(left, right)
-        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var slot = Int(truncatingIfNeeded: Self.hash(key) >> shift)
         while true {
-            let k = slots[2 * slot]
-            if k == key { return slots[2 * slot + 1] }
-            if k == Self.emptyKey { return 0 }
+            let stored = slots[slot]
+            if stored & Self.keyMask == key {
+                let merged = stored >> 42
+                return merged == Self.noMerge ? Self.adjacentOnly : merged << 32 | UInt64(ranks[Int(merged)])
+            }
+            if stored == Self.empty { return 0 }
             slot = (slot + 1) & mask
         }
     }

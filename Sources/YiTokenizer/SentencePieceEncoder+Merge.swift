@@ -17,20 +17,17 @@ extension SentencePieceEncoder {
         let symbols = workspace.symbols
         let pairs = workspace.pairs
         let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+        // All pair lookups first: they are independent, so their cache misses overlap.
+        let merges = self.merges
+        for k in 0..<(count - 1) { pairs[k] = merges.lookup(symbols[k], symbols[k + 1]) }
         let segmentStart = sink.count
         var runStart = 0
-        for k in 0..<(count - 1) {
-            let value = merges.lookup(symbols[k], symbols[k + 1])
-            pairs[k] = value
-            if value == 0 {
-                mergeRun(runStart, k, of: segment, length, characters: count, into: &sink, workspace: workspace)
-                runStart = k + 1
-            }
+        for k in 0..<(count - 1) where pairs[k] == 0 {
+            mergeRun(runStart, k, of: segment, length, characters: count, into: &sink, workspace: workspace)
+            runStart = k + 1
         }
         mergeRun(runStart, count - 1, of: segment, length, characters: count, into: &sink, workspace: workspace)
-        // Keep the whole segment too when it is short (a word with punctuation, which recurs);
-        // long ones (a Chinese clause) rarely recur, their runs are cached instead.
-        if count > 1, let hash = wholeSegmentHash, runStart == 0 || length <= Self.maxCachedCutSegmentBytes {
+        if count > 1, let hash = wholeSegmentHash {
             cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
@@ -49,9 +46,9 @@ extension SentencePieceEncoder {
         }
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
-        // Runs of a few characters merge faster than a cache lookup.
-        let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1
-            && (first > 0 || last < characters - 1) && runLength <= Self.maxCachedBytes
+        // A run that is the whole segment was looked up as such (unless the segment is long).
+        let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1 && runLength <= Self.maxCachedRunBytes
+            && (first > 0 || last < characters - 1 || length > Self.maxCachedSegmentBytes)
         var hash: UInt64 = 0
         if cacheable {
             hash = SegmentCache.hash(segment + runOffset, runLength)

@@ -47,6 +47,8 @@ public final class SentencePieceEncoder {
     let byteFallback: Bool
     let cache: SegmentCache
     let usesCache: Bool
+    /// Merge whole texts at once (SentencePiece's own way) even where segments are exact.
+    let mergesWholeTexts: Bool
     /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
     /// the space symbol. `everyByte` is all true.
     let interestingBytes: UnsafeMutablePointer<Bool>
@@ -64,18 +66,25 @@ public final class SentencePieceEncoder {
     /// `rev_merge` of whole-text encoding: how each UNUSED piece was last proposed.
     var unusedSplits: [Int32: (Int32, Int32)] = [:]
 
-    /// Parts longer than this many bytes are merged without the cache.
-    static let maxCachedBytes = 96
-    /// A segment cut into several runs is cached whole only up to this many bytes.
-    static let maxCachedCutSegmentBytes = 48
-    /// Runs of fewer characters are merged, not looked up.
+    /// Whole segments are cached up to this many bytes (words, with their punctuation); longer
+    /// ones (a Chinese clause) rarely recur, their runs are cached instead.
+    static let maxCachedSegmentBytes = 48
+    /// Runs are cached up to this many bytes...
+    static let maxCachedRunBytes = 96
+    /// ...and from this many characters: shorter runs merge faster than a lookup.
     static let minCachedRunCharacters = 4
     /// Runs of at most this many characters merge by rescanning; longer ones use the heap.
     static let maxScanSymbols = 48
 
     /// - Parameter cacheSegments: false merges every part (to test or measure merging alone).
-    public init(model: SentencePieceModel, cacheSegments: Bool = true) {
+    public convenience init(model: SentencePieceModel, cacheSegments: Bool = true) {
+        self.init(model: model, cacheSegments: cacheSegments, mergeWholeTexts: false)
+    }
+
+    /// `mergeWholeTexts` turns segmentation off (tests compare both ways).
+    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool) {
         self.model = model
+        mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         merges = model.merges
         emitClass = model.emitClass
         bmpSymbols = model.bmpSymbols.base
@@ -85,7 +94,7 @@ public final class SentencePieceEncoder {
         userDefined = model.userDefined
         unknownID = UInt32(bitPattern: model.unknownID)
         byteFallback = model.byteFallback
-        usesCache = cacheSegments && model.segmentation != .wholeText
+        usesCache = cacheSegments && !mergesWholeTexts
         cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, keyBytes: 1, valueCount: 1)
         textCapacity = 1 << 16
         text = .allocate(capacity: textCapacity)
@@ -166,7 +175,7 @@ public final class SentencePieceEncoder {
         }
         var sink = TokenSink(base: output)
         var workspace = self.workspace
-        if model.segmentation == .wholeText {
+        if mergesWholeTexts {
             encodeWholeText(text, count, into: &sink, workspace: &workspace)
         } else {
             encodeSegmented(text, count, wellFormed: normalizedIsWellFormed, into: &sink, workspace: &workspace)
@@ -258,7 +267,7 @@ public final class SentencePieceEncoder {
     @inline(__always)
     private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
                                into sink: inout TokenSink, workspace: inout MergeWorkspace) {
-        if usesCache && length <= Self.maxCachedBytes {
+        if usesCache && length <= Self.maxCachedSegmentBytes {
             let hash = SegmentCache.hash(segment, length)
             if let cached = cache.lookup(hash: hash, segment, length) {
                 let start = sink.count

@@ -33,7 +33,7 @@ extension SentencePieceModel {
             }
             let pieces = proto.pieces
             let n = pieces.count
-            guard n < 1 << 30 else { throw LoadProblem("the model has too many pieces (\(n))") }
+            guard n < 1 << 20 else { throw LoadProblem("the model has too many pieces (\(n)); yi-prep supports up to 1,048,575") }
             func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: serialized[pieces[i].range]) }
             func isNullPiece(_ i: Int) -> Bool { pieces[i].range.count == 1 && serialized[pieces[i].range.lowerBound] == 0 }
             func label(_ i: Int) -> String { "piece \(i) (\(Self.printable(bytes(i))))" }
@@ -132,26 +132,22 @@ extension SentencePieceModel {
 
             // Merge rules (every split of a mergeable piece into two symbols) and adjacency
             // (every two characters next to each other in a mergeable piece).
-            var pairKeys: [UInt64] = []
-            var pairValues: [UInt64] = []
-            pairKeys.reserveCapacity(n * 6)
-            pairValues.reserveCapacity(n * 6)
+            guard n + virtualChars.count < Int(PairMergeTable.idLimit) else {
+                throw LoadProblem("the model has too many pieces and characters (\(n + virtualChars.count))")
+            }
+            var pairEntries: [(left: Int32, right: Int32, merged: Int32)] = []
+            pairEntries.reserveCapacity(n * 3)
             for id in realIDs where isMergeable(id) {
                 let piece = arena[Int(id)]
                 let base = piece.baseAddress!
-                let value = UInt64(UInt32(id)) << 32 | UInt64(pieces[Int(id)].score.mergeRank)
                 var previousCharacter: Int32 = -1
                 Self.forEachCharacter(piece) { start, length in
                     let character = symbols.lookup(base + start, length)
                     if start > 0 {
-                        pairKeys.append(PairMergeTable.key(previousCharacter, character))
-                        pairValues.append(PairMergeTable.adjacentOnly)
+                        pairEntries.append((previousCharacter, character, -1))
                         let left = symbols.lookup(base, start)
                         let right = symbols.lookup(base + start, piece.count - start)
-                        if left >= 0 && right >= 0 {
-                            pairKeys.append(PairMergeTable.key(left, right))
-                            pairValues.append(value)
-                        }
+                        if left >= 0 && right >= 0 { pairEntries.append((left, right, id)) }
                     }
                     previousCharacter = character
                 }
@@ -213,7 +209,7 @@ extension SentencePieceModel {
             scores = storage.copy(pieces.map(\.score))
             self.symbols = symbols
             bmpSymbols = bmp
-            merges = PairMergeTable(storage: storage, keys: pairKeys, values: pairValues)
+            merges = PairMergeTable(storage: storage, entries: pairEntries, ranks: pieces.map(\.score.mergeRank))
             emitClass = storage.copy(emit)
             self.byteIDs = storage.copy(byteIDs)
             self.byteValues = storage.copy(byteValues)

@@ -47,6 +47,7 @@ enum TokenizerBench {
         if let path = options.idsOut { try AtomicFileWriter.write(idsText, to: path) }
 
         let single = bestOf(options.repeats) { encodeAll(model, texts, threads: 1) }
+        let singleCPU = bestOf(options.repeats) { encodeOnThisThreadCPU(model, texts) }
         let parallel = options.threads > 1 ? bestOf(options.repeats) { encodeAll(model, texts, threads: options.threads) } : single
         let megabytes = Double(totalBytes) / 1_000_000
         let result: [(String, JSONValue)] = [
@@ -57,6 +58,7 @@ enum TokenizerBench {
             ("seconds_1", .double(single)),
             ("mb_per_s_1", .double(megabytes / single)),
             ("tokens_per_s_1", .double(Double(tokenCount) / single)),
+            ("cpu_seconds_1", .double(singleCPU)),
             ("threads", .int(Int64(options.threads))),
             ("seconds_n", .double(parallel)),
             ("mb_per_s_n", .double(megabytes / parallel)),
@@ -69,7 +71,8 @@ enum TokenizerBench {
             print("model          \(options.model) (\(model.vocabularySize) pieces, segmented: \(model.flags.segmentedEncoding))")
             print("input          \(options.input): \(texts.count) documents, \(totalBytes) bytes, \(tokenCount) tokens")
             print(String(format: "model load     %.1f ms", loadMillis))
-            print(String(format: "1 thread       %.2f MB/s  %.0f tokens/s", megabytes / single, Double(tokenCount) / single))
+            print(String(format: "1 thread       %.2f MB/s  %.0f tokens/s  (%.2f MB per CPU second)", megabytes / single,
+                         Double(tokenCount) / single, megabytes / singleCPU))
             if options.threads > 1 {
                 print(String(format: "%d threads      %.2f MB/s  %.0f tokens/s  (%.2fx one thread)", options.threads,
                              megabytes / parallel, Double(tokenCount) / parallel, single / parallel))
@@ -94,6 +97,25 @@ enum TokenizerBench {
             precondition(sink > 0 || shares[worker].isEmpty)
         }
         return elapsed(since: start)
+    }
+
+    /// CPU seconds of this thread to encode every text once (less sensitive than wall-clock
+    /// time to other processes on a shared machine).
+    static func encodeOnThisThreadCPU(_ model: SentencePieceModel, _ texts: [String]) -> Double {
+        let encoder = SentencePieceEncoder(model: model)
+        var ids: [TokenID] = []
+        let start = threadCPUSeconds()
+        for text in texts {
+            ids.removeAll(keepingCapacity: true)
+            encoder.encode(text, into: &ids)
+        }
+        return threadCPUSeconds() - start
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Contiguous runs of documents with about equal bytes.
