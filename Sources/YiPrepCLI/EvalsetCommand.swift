@@ -1,6 +1,8 @@
+import Foundation
 import ArgumentParser
 import YiContext
 import YiCore
+import YiTokenizer
 
 extension EvalKind: ExpressibleByArgument {}
 
@@ -51,10 +53,12 @@ public struct EvalsetCommand: ParsableCommand {
         try run(tokenizer: loadTokenizer())
     }
 
-    // MARK: Tokenizer loading — the one place to connect to yi-prep's tokenizer discovery
-    // (--tokenizer PATH, then $YI_TOKENIZER, then the Hugging Face cache). Replace the body.
+    // MARK: Tokenizer loading — yi-prep's usual search order (--tokenizer, $YI_TOKENIZER, the
+    // Hugging Face cache).
     func loadTokenizer() throws -> TextTokenizer {
-        throw YiError(.tokenizer, "evalset: tokenizer loading is not connected yet (--tokenizer \(tokenizer ?? "<none>"))")
+        let path = try TokenizerLocator.resolve(explicitPath: tokenizer, environment: ProcessInfo.processInfo.environment,
+                                                homeDirectory: NSHomeDirectory())
+        return try SentencePieceTokenizer(contentsOf: path)
     }
 
     /// Everything after tokenizer loading; tests call this with their own tokenizer.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import YiCore
 import YiPipeline
+import YiTokenizer
 
 /// `yi-prep run pipelines/NAME.yaml`: a pipeline file's stages, one after another.
 struct RunCommand: ParsableCommand {

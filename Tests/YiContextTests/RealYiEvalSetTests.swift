@@ -1,11 +1,16 @@
-// With the real Yi tokenizer: switched on by defining YI_REAL_TOKENIZER_TESTS for this test target
-// once `realYiTokenizer() -> TextTokenizer` (the native SentencePiece tokenizer loaded from
-// ../shared/tokenizers/yi/tokenizer.model) is available to it.
-#if YI_REAL_TOKENIZER_TESTS
+// Evaluation sets measured with the real Yi tokenizer (../shared/tokenizers/yi/tokenizer.model).
 import Testing
 import YiContext
 import YiCore
 import YiTestSupport
+import YiTokenizer
+
+/// The native SentencePiece tokenizer on Yi's model, loaded once for the suite.
+private let sharedYiTokenizer: SentencePieceTokenizer = {
+    try! SentencePieceTokenizer(contentsOf: Fixtures.requireShared("tokenizers/yi/tokenizer.model"))
+}()
+
+func realYiTokenizer() -> TextTokenizer { sharedYiTokenizer }
 
 @Suite struct RealYiEvalSetTests {
     @Test(arguments: EvalKind.allCases)
@@ -34,4 +39,3 @@ import YiTestSupport
         }
     }
 }
-#endif
