@@ -13,8 +13,9 @@ Sizes are in MB = 10^6 bytes of decompressed JSONL (what the benchmark's MB/s fi
 
     python3 tools/bench/make_corpus.py --size-mb 50 --size-mb 500 [--out /tmp/yi-prep-bench/corpora]
 
-Each corpus lands in OUT/corpus-<size>mb-seed<seed>/ with a `corpus.json` description; an
-existing corpus with the same parameters is reused unless --force.
+Each corpus lands in OUT/corpus-<size>mb-seed<seed>/ (nothing but its shards, so the folder itself
+can be given to any tool) with its description beside it in OUT/corpus-<size>mb-seed<seed>.json;
+an existing corpus with the same parameters is reused unless --force.
 """
 from __future__ import annotations
 
@@ -107,9 +108,13 @@ def corpus_dir(out: Path, size_mb: int, seed: int) -> Path:
     return out / f"corpus-{size_mb}mb-seed{seed}"
 
 
+def description_path(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".json")
+
+
 def description_matches(folder: Path, wanted: dict) -> bool:
     try:
-        found = json.loads((folder / "corpus.json").read_text())
+        found = json.loads(description_path(folder).read_text())
     except (OSError, ValueError):
         return False
     if any(found.get(k) != v for k, v in wanted.items()):
@@ -133,7 +138,7 @@ def build_corpus(size_mb: int, out: Path = DEFAULT_OUT, seed: int = 1, shard_mb:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("shard-*.jsonl.zst"):
         old.unlink()
-    (folder / "corpus.json").unlink(missing_ok=True)
+    description_path(folder).unlink(missing_ok=True)
 
     pool = load_pool(shared or shared_dir())
     target = size_mb * MB
@@ -183,7 +188,7 @@ def build_corpus(size_mb: int, out: Path = DEFAULT_OUT, seed: int = 1, shard_mb:
 
     description = dict(wanted, documents=documents, jsonl_bytes=written, text_bytes=text_bytes,
                        replicas=replica, pool_documents=len(pool), shards=shards)
-    (folder / "corpus.json").write_text(json.dumps(description, indent=2) + "\n")
+    description_path(folder).write_text(json.dumps(description, indent=2) + "\n")
     if not quiet:
         print(f"built {folder}: {documents} documents, {written / MB:.1f} MB JSONL "
               f"({text_bytes / MB:.1f} MB text) in {len(shards)} shard(s)", file=sys.stderr)
