@@ -14,7 +14,8 @@ public final class OrderedWorkPool<Input, Output> {
     private let maxInFlight: Int
 
     private let lock = NSCondition()
-    private var pending: [(Int, Input)] = []          // FIFO of submitted, not yet taken (head index below)
+    private var pending: [(Int, Input)?] = []         // FIFO of submitted, not yet taken (head index below);
+                                                      // taken slots are nil so their input is freed at once
     private var pendingHead = 0
     private var finished: [Int: Output] = [:]         // results waiting for their turn
     private var submitted = 0
@@ -119,9 +120,10 @@ public final class OrderedWorkPool<Input, Output> {
                 lock.unlock()
                 return
             }
-            let (sequence, item) = pending[pendingHead]
+            let (sequence, item) = pending[pendingHead]!
+            pending[pendingHead] = nil
             pendingHead += 1
-            if pendingHead > 1024 && pendingHead * 2 > pending.count {
+            if pendingHead > 64 && pendingHead * 2 > pending.count {
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
             }
