@@ -21,11 +21,21 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 work=$(mktemp -d /tmp/yi-prep-slurm-test.XXXXXX)
-pids=()
+# Stops the daemons this script started (by their pid files), keeps the folder when it failed.
 cleanup() {
+  local status=$?
+  local pids=() pid
+  for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munge/munged.pid"; do
+    [[ -s "$pidfile" ]] && pids+=("$(cat "$pidfile")")
+  done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do  # slurmctld saves its state while it stops
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  if ((status == 0)); then rm -rf "$work"; else echo "failed; logs kept in $work" >&2; fi
 }
 trap cleanup EXIT
+wait_for_file() { for _ in $(seq 50); do [[ -s "$1" ]] && return 0; sleep 0.2; done; echo "no $1" >&2; return 1; }
 
 # munge: a key of our own and a socket in the work folder, so a system munged is left alone.
 mkdir -p "$work"/{munge,state,spool,log,data/corpus,data/tokenizers/yi}
@@ -34,7 +44,7 @@ chmod 400 "$work/munge/munge.key"
 socket="$work/munge/munge.socket"
 munged --force --key-file="$work/munge/munge.key" --socket="$socket" \
   --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" --seed-file="$work/munge/seed"
-pids+=("$(cat "$work/munge/munged.pid")")
+wait_for_file "$work/munge/munged.pid"
 
 node=$(hostname -s)
 cpus=$(nproc)
@@ -66,11 +76,9 @@ PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$work/slurm.conf
 slurmctld -f "$SLURM_CONF"
-sleep 1
-pids+=("$(cat "$work/slurmctld.pid")")
+wait_for_file "$work/slurmctld.pid"
 slurmd -f "$SLURM_CONF"
-sleep 1
-pids+=("$(cat "$work/slurmd.pid")")
+wait_for_file "$work/slurmd.pid"
 for _ in $(seq 30); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 1; done
 
 # The shared filesystem: inputs, tokenizer, binary.
@@ -99,4 +107,3 @@ if single != merged or not single:
     sys.exit(f"FAIL: the merged Slurm output differs from a single run ({len(merged)} vs {len(single)} files)")
 print(f"PASS: Slurm array + merge gives the same {len(single)} shard files as a single run")
 EOF
-rm -rf "$work"
