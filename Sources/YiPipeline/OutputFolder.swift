@@ -13,6 +13,9 @@ struct OutputFolder {
     var partsPath: String { (path as NSString).appendingPathComponent(OutputFolder.partsDirectory) }
     var manifestPath: String { (path as NSString).appendingPathComponent(Manifest.fileName) }
 
+    /// The run fingerprint, written before any shard (see `claim`).
+    var fingerprintPath: String { (partsPath as NSString).appendingPathComponent("run-fingerprint") }
+
     func markerPath(_ part: Int) -> String {
         (partsPath as NSString).appendingPathComponent(WorkPart.name(part) + ".json")
     }
@@ -24,14 +27,14 @@ struct OutputFolder {
         let state = try existingState()
         switch state {
         case .empty:
-            return
+            return try claim(fingerprint)
         case .run(let other) where other == fingerprint:
-            if resume { return }
-            if force { return try clear() }
+            if resume { return try claim(fingerprint) }
+            if force { try clear(); return try claim(fingerprint) }
             throw YiError(.outputState, "holds an unfinished or finished run of these same inputs and options: pass --resume to continue it (finished parts are kept) or --force to start over",
                           context: .init(path: path))
         case .run, .unknownFiles:
-            if force { return try clear() }
+            if force { try clear(); return try claim(fingerprint) }
             _ = fm
             throw YiError(.outputState, "holds the output of a different run (other inputs, options or tokenizer): choose another --out, or pass --force to replace it",
                           context: .init(path: path))
@@ -42,6 +45,7 @@ struct OutputFolder {
 
     private func existingState() throws -> State {
         if let manifest = try? Manifest.read(path: manifestPath) { return .run(Self.fingerprint(of: manifest) ?? "") }
+        if let recorded = try? String(contentsOfFile: fingerprintPath, encoding: .utf8) { return .run(recorded) }
         let markers = (try? FileManager.default.contentsOfDirectory(atPath: partsPath))?.filter { $0.hasSuffix(".json") } ?? []
         for name in markers.sorted() {
             if let marker = try? Manifest.read(path: (partsPath as NSString).appendingPathComponent(name)),
@@ -100,6 +104,25 @@ struct OutputFolder {
             try remove((path as NSString).appendingPathComponent(name))
         }
         try createDirectory(partsPath)
+    }
+
+    /// Records the run's fingerprint before any shard is written, so that a rank starting while
+    /// another is in the middle of a part (shards, no marker yet) sees this run, not unknown files.
+    /// `link` never replaces an existing file: when ranks start together, the first one wins and
+    /// the others compare.
+    private func claim(_ fingerprint: String) throws {
+        let temporary = fingerprintPath + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(fingerprint.utf8)) else {
+            throw YiError(.io, "cannot write", context: .init(path: temporary))
+        }
+        defer { unlink(temporary) }
+        if link(temporary, fingerprintPath) != 0 && errno != EEXIST {
+            throw YiError(.io, "cannot write", context: .init(path: fingerprintPath), cause: "errno \(errno)")
+        }
+        guard (try? String(contentsOfFile: fingerprintPath, encoding: .utf8)) == fingerprint else {
+            throw YiError(.outputState, "holds the output of a different run (other inputs, options or tokenizer): choose another --out, or pass --force to replace it",
+                          context: .init(path: path))
+        }
     }
 
     static func fingerprint(of manifest: Manifest) -> String? {
