@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "YiFilters", dependencies: ["YiCore"]),
         .target(name: "YiTokenizer", dependencies: ["YiCore"]),
         .target(name: "YiPacking", dependencies: ["YiCore"]),
-        .target(name: "YiShards", dependencies: ["YiCore"]),
+        .target(name: "YiShards", dependencies: ["YiCore"], exclude: ["README-formats.md"]),
         .target(name: "YiContext", dependencies: ["YiCore", "YiTokenizer"]),
         .target(name: "YiPipeline", dependencies: [
             "YiCore", "YiIO", "YiReaders", "YiFilters", "YiTokenizer", "YiPacking", "YiShards",
@@ -49,10 +49,14 @@ let package = Package(
                           path: "tools/bench/yi-bench"),
 
         // Tests: one target per module, plus a small support library (fixture paths, temp dirs).
-        .target(name: "YiTestSupport", dependencies: ["YiCore"], path: "Tests/YiTestSupport"),
+        .target(name: "YiTestSupport", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"], path: "Tests/YiTestSupport"),
         .testTarget(name: "YiCoreTests", dependencies: ["YiCore", "YiTestSupport"]),
         .testTarget(name: "YiIOTests", dependencies: ["YiIO", "YiTestSupport"]),
-        .testTarget(name: "YiReadersTests", dependencies: ["YiReaders", "YiIO", "YiTestSupport"]),
+        .testTarget(name: "YiReadersTests", dependencies: [
+            "YiReaders", "YiIO", "YiTestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "YiFiltersTests", dependencies: ["YiFilters", "YiTestSupport"]),
         .testTarget(name: "YiTokenizerTests", dependencies: [
             "YiTokenizer", "YiIO", "YiTestSupport",
@@ -65,10 +69,12 @@ let package = Package(
         .testTarget(name: "YiShardsTests", dependencies: [
             "YiShards", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        ], exclude: ["Fixtures"]),  // datasets shared with tools/tests (Python), read by path
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),
         .testTarget(name: "YiPipelineTests", dependencies: ["YiPipeline", "YiTestSupport"]),
-        .testTarget(name: "YiPrepCLITests", dependencies: ["YiPrepCLI", "YiShards", "YiTestSupport"]),
+        .testTarget(name: "YiPrepCLITests", dependencies: [
+            "YiPrepCLI", "YiPipeline", "YiShards", "YiTokenizer", "YiIO", "YiTestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

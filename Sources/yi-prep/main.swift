@@ -1,3 +1,3 @@
 import YiPrepCLI
 
-YiPrep.main()
+YiPrep.runAndExit()

@@ -1,1 +1,0 @@
-// YiContext: see README.md "Architecture". (module being built)

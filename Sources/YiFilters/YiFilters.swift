@@ -1,1 +1,0 @@
-// YiFilters: see README.md "Architecture". (module being built)

@@ -1,1 +1,0 @@
-// YiPacking: see README.md "Architecture". (module being built)

@@ -1,0 +1,104 @@
+import Foundation
+import YiCore
+import YiFilters
+import YiPacking
+import YiReaders
+import YiShards
+import YiTokenizer
+
+/// `yi-prep pack`: inputs → tokenizer → packer → shards, part by part, then the manifest.
+///
+/// Output folder:
+/// ```
+/// OUT/len-16384/shard-PPPPP-NNNNN.{bin,idx,docs}   shards of part PPPPP
+/// OUT/.parts/part-PPPPP.json                       completion marker of a part (written last)
+/// OUT/manifest.json                                written when every part is complete
+/// ```
+/// A part is written entirely or not at all: a rerun (`--resume`, or another rank) skips parts
+/// whose marker carries the same run fingerprint and redoes the others from scratch.
+public final class PackJob {
+    public let options: PackOptions
+    private let log: (String) -> Void
+
+    public init(options: PackOptions, log: @escaping (String) -> Void) {
+        self.options = options
+        self.log = log
+    }
+
+    public struct Summary {
+        public var manifest: Manifest?
+        public var partsRun: Int
+        public var partsSkipped: Int
+        public var partsWaiting: Int
+        public var damagedFiles: [YiError]
+        public var rejected: Int
+    }
+
+    public func run() throws -> Summary {
+        let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
+        let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes)
+        for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
+        for note in plan.slicingNotes { log(note) }
+        guard !plan.inputs.isEmpty else {
+            throw YiError(.usage, "no readable inputs in \(options.inputs.flatMap(\.paths).joined(separator: ", "))")
+        }
+        let fingerprint = RunFingerprint.make(options: options, tokenizerSHA256: model.sha256, inputs: plan.inputs.map(\.0))
+        let builder = ManifestBuilder(options: options, model: model,
+                                      inputs: plan.inputs.map { InputFile($0.0) },
+                                      fingerprint: fingerprint, unsupported: plan.unsupported.map(\.path))
+        let layout = OutputFolder(path: options.outputDirectory)
+        try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)
+
+        let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath.map {
+            options.rank.worldSize > 1 ? "\($0).rank-\(options.rank.rank)" : $0
+        })
+        let mine = options.rank.select(plan.parts) { $0.bytes }
+        let mixPlan = try options.mix.map { mix -> MixPlan in
+            log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
+            return try MixCounting.plan(mix, inputs: plan, options: options, model: model)
+        }
+        let progress = ProgressReporter(label: "pack", force: options.showProgress)
+        var snapshot = ProgressReporter.Snapshot()
+        snapshot.totalBytes = mine.reduce(0) { $0 + $1.bytes }
+        var bytesDone: Int64 = 0
+        var summary = Summary(manifest: nil, partsRun: 0, partsSkipped: 0, partsWaiting: 0, damagedFiles: [], rejected: 0)
+
+        for part in mine {
+            if let done = try layout.completedPart(part.index, fingerprint: fingerprint) {
+                summary.partsSkipped += 1
+                summary.damagedFiles += ManifestBuilder.damagedFiles(in: done)
+                bytesDone += part.bytes
+                continue
+            }
+            try layout.clearPart(part, lengths: options.packing.lengths)
+            let runner = PartRunner(part: part, inputs: Array(plan.inputs[part.inputs]), options: options, model: model,
+                                    rejects: rejects) { fileBytes, documents, tokens in
+                snapshot.bytesRead = bytesDone + fileBytes
+                snapshot.documents = documents
+                snapshot.tokens = tokens
+                progress.update(snapshot)
+            }
+            let outcome = try runner.run(mix: mixPlan)
+            try layout.writeMarker(builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
+                                                      counters: outcome.counters, damagedFiles: outcome.damagedFiles,
+                                                      dedup: outcome.dedup, mix: mixPlan?.json),
+                                   part: part.index)
+            summary.partsRun += 1
+            summary.damagedFiles += outcome.damagedFiles
+            bytesDone += part.bytes
+        }
+        progress.finish(snapshot)
+        try rejects.finish()
+        summary.rejected = rejects.total
+
+        // The manifest appears once every part of the run is complete (whichever rank gets there).
+        let results = try plan.parts.compactMap { try layout.completedPart($0.index, fingerprint: fingerprint) }
+        summary.partsWaiting = plan.parts.count - results.count
+        if summary.partsWaiting == 0 {
+            let manifest = ManifestBuilder.runManifest(markers: results)
+            try manifest.write(toDirectory: options.outputDirectory)
+            summary.manifest = manifest
+        }
+        return summary
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import YiCore
+import YiFilters
+import YiPacking
+import YiReaders
+import YiShards
+import YiTokenizer
+
+/// What packing one part produced; it becomes the part's completion marker.
+struct PartOutcome {
+    var sources: [String]
+    var buckets: [BucketManifest]
+    var counters: Counters
+    var damagedFiles: [YiError]
+    var dedup: [JSONValue]
+}
+
+/// Packs one work part: its files are read in order, tokenized on `threads` workers, packed and
+/// written as shards `len-N/shard-PPPPP-NNNNN.*`.
+final class PartRunner {
+    let part: WorkPart
+    let inputs: [(DiscoveredInput, ReaderOptions)]
+    let options: PackOptions
+    let model: SentencePieceModel
+    let rejects: RejectLog
+    let progress: (_ fileBytes: Int64, _ documents: Int, _ tokens: Int) -> Void
+
+    init(part: WorkPart, inputs: [(DiscoveredInput, ReaderOptions)], options: PackOptions, model: SentencePieceModel,
+         rejects: RejectLog, progress: @escaping (Int64, Int, Int) -> Void) {
+        self.part = part
+        self.inputs = inputs
+        self.options = options
+        self.model = model
+        self.rejects = rejects
+        self.progress = progress
+    }
+
+    /// Ordinals are unique over the whole run without knowing other parts' sizes: the part index
+    /// sits above bit 40 (a trillion documents per part).
+    static func ordinal(part: Int, local: Int) -> Int { (part << 40) | local }
+
+    /// Shard files of part 3 are named `shard-00003-NNNNN`.
+    static func shardPrefix(part: Int) -> String { "shard-" + WorkPart.name(part).dropFirst("part-".count) }
+
+    /// - Parameter mix: the run's mixing plan; a document is packed as many times as it says.
+    func run(mix: MixPlan? = nil) throws -> PartOutcome {
+        let packer = try Packer(options: options.packing)
+        var writers: [Int: BucketShardWriter] = [:]
+        for length in options.packing.lengths {
+            writers[length] = try BucketShardWriter(
+                directory: (options.outputDirectory as NSString).appendingPathComponent(BucketManifest.directoryName(sequenceLength: length)),
+                sequenceLength: length, shardTokens: options.shardTokens, vocabularySize: model.vocabularySize,
+                shardNamePrefix: PartRunner.shardPrefix(part: part.index))
+        }
+        var sources = SourceTable()
+        var counters = Counters()
+        var documents = 0
+        var packedInstances = 0
+        var tokens = 0
+        let rejectedBefore = rejects.counters
+
+        func write(_ sequences: [BucketedSequence]) throws {
+            for s in sequences { try writers[s.bucketLength]!.append(s.sequence) }
+        }
+
+        let stream = EncodedStream(inputs: inputs, options: options, model: model, rejects: rejects)
+        let result = try stream.run(progress: { fileBytes in self.progress(fileBytes, documents, tokens) }) { document in
+            documents += 1
+            if let reason = document.dropReason {
+                counters.add("dropped.\(reason)")
+                return
+            }
+            let copies = mix.map { plan in
+                plan.source(document.source)?.copies(key: SourcePlan.key(documentID: document.id), tokens: document.tokens.count) ?? 0
+            } ?? 1
+            if copies == 0 {
+                counters.add("dropped.mix.not-sampled")
+                return
+            }
+            if copies > 1 { counters.add("mix.repeated-documents"); counters.add("mix.extra-copies", copies - 1) }
+            counters.add("documents.packed")
+            counters.add("bytes.text", document.textBytes)
+            let sourceIndex = sources.index(of: document.source)
+            for _ in 0..<copies {
+                // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
+                let ordinal = PartRunner.ordinal(part: part.index, local: packedInstances)
+                packedInstances += 1
+                counters.add("tokens.documents", document.tokens.count)
+                counters.add("source.\(document.source).tokens", document.tokens.count)
+                tokens += document.tokens.count
+                try write(packer.add(tokens: document.tokens, ordinal: ordinal, sourceIndex: sourceIndex))
+            }
+        }
+        try write(packer.finish())
+        var buckets: [BucketManifest] = []
+        for length in options.packing.lengths {
+            let writer = writers[length]!
+            buckets.append(BucketManifest(sequenceLength: length, dtype: writer.dtype, shards: try writer.finish()))
+        }
+        counters.merge(packer.statistics.counters)
+        counters.add("documents.in", documents)
+        counters.merge(result.counters)
+        // The reject log is shared by the parts of a run; this part's rejects are the difference.
+        for (name, total) in rejects.counters.values { counters.add(name, total - rejectedBefore[name]) }
+        return PartOutcome(sources: sources.names, buckets: buckets, counters: counters,
+                           damagedFiles: result.damagedFiles, dedup: result.dedup)
+    }
+}
+
+/// Source names in order of first appearance; a document's span stores the index.
+struct SourceTable {
+    private(set) var names: [String] = []
+    private var indices: [String: Int] = [:]
+
+    mutating func index(of name: String) -> Int {
+        if let i = indices[name] { return i }
+        indices[name] = names.count
+        names.append(name)
+        return names.count - 1
+    }
+}

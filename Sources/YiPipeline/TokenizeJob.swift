@@ -1,0 +1,119 @@
+import Foundation
+import YiCore
+import YiReaders
+import YiTokenizer
+
+/// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`,
+/// in input order whatever the number of threads. Workers format the lines, so the writer only
+/// copies bytes.
+public final class TokenizeJob {
+    public struct Options: Sendable {
+        public var inputs: [InputGroup]
+        public var tokenizerPath: String
+        public var threads = 2
+        /// nil: standard output.
+        public var outputPath: String?
+        public var addBOS = false
+        public var addEOS = false
+        public var strict = false
+        public var rejectsPath: String?
+        public var showProgress: Bool? = nil
+
+        public init(inputs: [InputGroup], tokenizerPath: String) {
+            self.inputs = inputs
+            self.tokenizerPath = tokenizerPath
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var documents = 0
+        public var tokens = 0
+        public var textBytes = 0
+        public var malformedUTF8Bytes = 0
+        public var rejected = 0
+        public var damagedFiles: [YiError] = []
+        public var unsupported: [SkippedInput] = []
+    }
+
+    public let options: Options
+    private let log: (String) -> Void
+
+    public init(options: Options, log: @escaping (String) -> Void) {
+        self.options = options
+        self.log = log
+    }
+
+    private struct EncodedLines {
+        var text: String
+        var documents: Int
+        var tokens: Int
+        var textBytes: Int
+        var malformed: Int
+    }
+
+    public func run() throws -> Summary {
+        let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
+        let plan = try InputPlan.make(groups: options.inputs, partBytes: .max)
+        for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
+        let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath)
+        let output = try options.outputPath.map { try AtomicFileWriter(path: $0) }
+        let standardOutput = FileHandle.standardOutput
+        let feeds = plan.inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
+        let progress = ProgressReporter(label: "tokenize", force: options.showProgress)
+        var snapshot = ProgressReporter.Snapshot()
+        snapshot.totalBytes = plan.inputs.reduce(0) { $0 + $1.0.size }
+        var summary = Summary()
+        summary.unsupported = plan.unsupported
+        let bos = options.addBOS ? model.bosID : nil
+        let eos = options.addEOS ? model.eosID : nil
+
+        let pool = OrderedWorkPool<DocumentBatch, EncodedLines>(threads: options.threads)
+        try pool.run(makeWorker: {
+            let encoder = SentencePieceEncoder(model: model)
+            return { batch in
+                var lines = EncodedLines(text: "", documents: 0, tokens: 0, textBytes: 0, malformed: 0)
+                var ids: [TokenID] = []
+                for document in batch.documents {
+                    ids.removeAll(keepingCapacity: true)
+                    if let bos { ids.append(bos) }
+                    var text = document.text
+                    let stats = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
+                    if let eos { ids.append(eos) }
+                    lines.text += "{\"id\": "
+                    JSONWriter.appendQuoted(document.id, to: &lines.text)
+                    lines.text += ", \"ids\": "
+                    JSONWriter.appendIDs(ids, to: &lines.text)
+                    lines.text += "}\n"
+                    lines.documents += 1
+                    lines.tokens += ids.count
+                    lines.textBytes += text.utf8.count
+                    lines.malformed += stats.malformedUTF8Bytes
+                }
+                return lines
+            }
+        }, produce: { submit in
+            var next = 0
+            for feed in feeds { next += try feed.run(startOrdinal: next, submit: submit) }
+        }, consume: { lines in
+            if let output {
+                try output.write(lines.text)
+            } else {
+                standardOutput.write(Data(lines.text.utf8))
+            }
+            summary.documents += lines.documents
+            summary.tokens += lines.tokens
+            summary.textBytes += lines.textBytes
+            summary.malformedUTF8Bytes += lines.malformed
+            snapshot.documents = summary.documents
+            snapshot.tokens = summary.tokens
+            snapshot.bytesRead = feeds.reduce(0) { $0 + $1.fileBytesRead }
+            progress.update(snapshot)
+        })
+        progress.finish(snapshot)
+        try output?.commit()
+        try rejects.finish()
+        summary.rejected = rejects.total
+        summary.damagedFiles = feeds.flatMap(\.damagedFiles)
+        return summary
+    }
+}

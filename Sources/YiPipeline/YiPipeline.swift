@@ -1,1 +1,0 @@
-// YiPipeline: see README.md "Architecture". (module being built)

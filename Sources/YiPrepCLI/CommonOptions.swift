@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import YiCore
+import YiPacking
+import YiPipeline
+import YiReaders
+import YiTokenizer
+
+/// `--tokenizer`, shared by every command that tokenizes.
+struct TokenizerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("SentencePiece tokenizer.model. Default: $YI_TOKENIZER, then a Yi tokenizer.model in the Hugging Face cache.",
+                               valueName: "path"))
+    var tokenizer: String?
+
+    /// The model path by the documented search order, or an error saying how to get one.
+    func resolvedPath() throws -> String {
+        try TokenizerLocator.resolve(explicitPath: tokenizer, environment: ProcessInfo.processInfo.environment,
+                                     homeDirectory: NSHomeDirectory())
+    }
+}
+
+/// How input records become documents (`--text-field`, `--namespaces`, ...).
+struct ReaderArguments: ParsableArguments {
+    @Option(help: "JSONL field holding the text; dots walk into objects (meta.content).")
+    var textField = "text"
+
+    @Option(help: "JSONL field holding the document id (missing: file:line).")
+    var idField = "id"
+
+    @Option(help: "JSONL field naming the document's source, for statistics and mixing (e.g. meta.redpajama_set_name).")
+    var sourceField = "source"
+
+    @Option(help: "A fixed source name for every input document (overrides --source-field).")
+    var source: String?
+
+    @Option(help: "MediaWiki namespaces to keep, comma-separated.")
+    var namespaces = "0"
+
+    @Option(help: "MediaWiki text: plain (markup removed) or raw.")
+    var wikitext = "plain"
+
+    func readerOptions() throws -> ReaderOptions {
+        let spaces = try namespaces.split(separator: ",").map { part -> Int in
+            guard let n = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                throw YiError(.usage, "--namespaces: \"\(part)\" is not a namespace number")
+            }
+            return n
+        }
+        guard let mode = WikitextMode(rawValue: wikitext) else {
+            throw YiError(.usage, "--wikitext must be plain or raw (got \(wikitext))")
+        }
+        return ReaderOptions(textField: textField, idField: idField, sourceField: sourceField.isEmpty ? nil : sourceField,
+                             sourceName: source, namespaces: Set(spaces), wikitext: mode)
+    }
+}
+
+/// Flags about how a run behaves rather than what it produces.
+struct RunArguments: ParsableArguments {
+    @Option(help: "Worker threads for tokenizing (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Stop at the first rejected record (exit 4) instead of counting it.")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Write every rejected record (file, line, reason) to this JSONL file.", valueName: "file"))
+    var rejects: String?
+
+    @Flag(help: "Exit 0 even when some input files were damaged (their good documents are kept either way).")
+    var allowDamaged = false
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    @Flag(help: "Show error codes and low-level causes.")
+    var verbose = false
+
+    var threadCount: Int {
+        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// nil lets the reporter decide by whether stderr is a terminal.
+    var progress: Bool? { quiet ? false : nil }
+}
+
+/// Messages for people go to stderr; data goes to stdout.
+enum Console {
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Damaged inputs end a run that otherwise finished with exit status 3 (unless allowed).
+func finishWithDamage(_ damaged: [YiError], allowed: Bool) throws {
+    guard !damaged.isEmpty else { return }
+    for error in damaged { Console.note("damaged input: \(error.description)") }
+    if !allowed {
+        let first = damaged[0].context.path ?? "?"
+        throw YiError(.corruptInput, "\(damaged.count) input file(s) were damaged (first: \(first)); the documents before each damage were kept (--allow-damaged exits 0)")
+    }
+}

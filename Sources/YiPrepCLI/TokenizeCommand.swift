@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import YiCore
+import YiPipeline
+import YiTokenizer
+
+/// `yi-prep tokenize`: ids exactly as SentencePiece gives them, one JSON line per document.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenize documents (or --text) exactly as SentencePiece does; JSONL {\"id\", \"ids\"} in input order.")
+
+    @Argument(help: "Input files, directories or globs.")
+    var inputs: [String] = []
+
+    @Option(help: "Tokenize this literal text instead of input files.")
+    var text: String?
+
+    @Option(help: ArgumentHelp("Write the JSONL here, atomically (default: stdout).", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Prepend the model's BOS id.")
+    var bos = false
+
+    @Flag(help: "Append the model's EOS id.")
+    var eos = false
+
+    @OptionGroup var tokenizer: TokenizerOptions
+    @OptionGroup var reader: ReaderArguments
+    @OptionGroup var behavior: RunArguments
+
+    func validate() throws {
+        if (text == nil) == inputs.isEmpty {
+            throw ValidationError("give input files or --text, not both")
+        }
+    }
+
+    func run() throws {
+        let path = try tokenizer.resolvedPath()
+        if let text {
+            let model = try SentencePieceModel(contentsOf: path)
+            var ids = SentencePieceEncoder(model: model).encode(text)
+            if bos, let id = model.bosID { ids.insert(id, at: 0) }
+            if eos, let id = model.eosID { ids.append(id) }
+            var line = "{\"ids\": "
+            JSONWriter.appendIDs(ids, to: &line)
+            line += "}\n"
+            if let output { try AtomicFileWriter.write(line, to: output) } else { Swift.print(line, terminator: "") }
+            return
+        }
+        var options = TokenizeJob.Options(inputs: [InputGroup(paths: inputs, reader: try reader.readerOptions())],
+                                          tokenizerPath: path)
+        options.threads = behavior.threadCount
+        options.outputPath = output
+        options.addBOS = bos
+        options.addEOS = eos
+        options.strict = behavior.strict
+        options.rejectsPath = behavior.rejects
+        options.showProgress = behavior.progress
+        let summary = try TokenizeJob(options: options, log: Console.note).run()
+        var note = "tokenized \(summary.documents) documents, \(summary.tokens) tokens, \(summary.textBytes) bytes of text"
+        if summary.rejected > 0 { note += "; \(summary.rejected) records rejected" }
+        if summary.malformedUTF8Bytes > 0 { note += "; \(summary.malformedUTF8Bytes) malformed UTF-8 bytes (encoded as U+FFFD, like SentencePiece)" }
+        if !behavior.quiet { Console.note(note) }
+        try finishWithDamage(summary.damagedFiles, allowed: behavior.allowDamaged)
+    }
+}

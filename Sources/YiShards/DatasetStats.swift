@@ -1,0 +1,140 @@
+import YiCore
+
+/// What `yi-prep stats` reports for a pack output folder, a bucket folder or a shard.
+/// Rendered by `StatsRendering` (terminal table, `--json`, HTML); the JSON keys are documented in
+/// README-formats.md.
+public struct DatasetStats: Sendable {
+    public var path: String
+    public var kind: DatasetLayout.Kind
+    public var hasManifest: Bool
+    public var buckets: [BucketStats]
+    /// All buckets together (`name` = "total", no sequence length).
+    public var total: BucketStats
+    /// Document tokens per source over all buckets (from the sidecar's source index and the
+    /// manifest's source table), largest first.
+    public var sources: [SourceShare]
+    /// `rejected.<reason>` counters of the manifest (records that could not be read).
+    public var rejects: [NamedCount]
+    /// `dropped.<reason>` counters of the manifest (documents removed by filters/dedup/packing).
+    public var drops: [NamedCount]
+    /// Sum of the manifest's input file sizes.
+    public var inputBytes: Int64?
+    /// Document tokens (padding excluded) per input byte.
+    public var tokensPerInputByte: Double?
+    /// How `eosTokens` was obtained: `sidecar` (document ends, each verified to end with EOS),
+    /// `tokens` (every token read and compared with the EOS id), or nil (unknown).
+    public var eosCountedFrom: String?
+    public var notes: [String]
+}
+
+public struct BucketStats: Sendable, Equatable {
+    public var name: String
+    public var sequenceLength: Int?
+    public var dtype: String?
+    public var shards: Int
+    public var sequences: Int
+    /// All tokens, padding included.
+    public var tokens: Int
+    public var documentTokens: Int
+    public var padTokens: Int
+    /// Spans (whole documents and parts of split ones); 0 without sidecars.
+    public var spans: Int
+    /// Documents ending here (sidecar), or Megatron documents (foreign shards).
+    public var documents: Int
+    /// Documents cut into several spans whose first part is here.
+    public var splitDocuments: Int
+    public var eosTokens: Int?
+    /// Sequences by number of spans they hold (empty without sidecars).
+    public var documentsPerSequence: [ValueCount]
+    public var documentLengths: LengthDistribution
+    /// Document tokens per source index.
+    public var sourceTokens: [Int: Int]
+    public var hasBoundaries: Bool
+
+    /// Non-pad tokens / all tokens (1 when there are none).
+    public var fillRatio: Double { tokens == 0 ? 1 : Double(documentTokens) / Double(tokens) }
+
+    static func empty(name: String, sequenceLength: Int?, dtype: String?) -> BucketStats {
+        BucketStats(name: name, sequenceLength: sequenceLength, dtype: dtype, shards: 0, sequences: 0, tokens: 0, documentTokens: 0,
+                    padTokens: 0, spans: 0, documents: 0, splitDocuments: 0, eosTokens: nil, documentsPerSequence: [],
+                    documentLengths: LengthDistribution(counts: [:]), sourceTokens: [:], hasBoundaries: false)
+    }
+}
+
+public struct NamedCount: Sendable, Equatable {
+    public var name: String
+    public var count: Int
+}
+
+public struct ValueCount: Sendable, Equatable {
+    public var value: Int
+    public var count: Int
+}
+
+public struct SourceShare: Sendable, Equatable {
+    public var index: Int
+    public var name: String
+    public var tokens: Int
+    /// Share of all document tokens (0...1).
+    public var share: Double
+}
+
+/// A distribution of document lengths kept as exact counts per length (bounded by the number of
+/// distinct lengths, not documents), so percentiles are exact.
+public struct LengthDistribution: Sendable, Equatable {
+    public private(set) var countsByLength: [Int: Int]
+
+    public init(counts: [Int: Int]) { countsByLength = counts.filter { $0.value > 0 } }
+
+    public var count: Int { countsByLength.values.reduce(0, +) }
+    public var minimum: Int? { countsByLength.keys.min() }
+    public var maximum: Int? { countsByLength.keys.max() }
+    public var mean: Double? {
+        let n = count
+        return n == 0 ? nil : Double(countsByLength.reduce(0) { $0 + $1.key * $1.value }) / Double(n)
+    }
+
+    /// Nearest-rank percentile: the smallest length L with at least ⌈p/100 · n⌉ documents ≤ L.
+    public func percentile(_ p: Double) -> Int? {
+        let n = count
+        guard n > 0 else { return nil }
+        let rank = max(1, Int((p / 100 * Double(n)).rounded(.up)))
+        var seen = 0
+        for length in countsByLength.keys.sorted() {
+            seen += countsByLength[length]!
+            if seen >= rank { return length }
+        }
+        return maximum
+    }
+
+    /// Power-of-two bins [1, 1], [2, 3], [4, 7], ... up to the longest document; empty bins
+    /// between occupied ones are kept so charts have a regular axis.
+    public var histogram: [HistogramBin] {
+        guard let maximum else { return [] }
+        var bins: [HistogramBin] = []
+        var lower = 1
+        while lower <= maximum {
+            let upper = lower * 2 - 1
+            let n = countsByLength.reduce(0) { $1.key >= lower && $1.key <= upper ? $0 + $1.value : $0 }
+            bins.append(HistogramBin(lower: lower, upper: upper, count: n))
+            lower *= 2
+        }
+        if let first = bins.firstIndex(where: { $0.count > 0 }) { bins.removeFirst(first) }
+        return bins
+    }
+
+    mutating func add(_ length: Int, count: Int = 1) {
+        countsByLength[length, default: 0] += count
+    }
+
+    mutating func merge(_ other: LengthDistribution) {
+        for (length, n) in other.countsByLength { add(length, count: n) }
+    }
+}
+
+/// Inclusive length range and how many documents fall in it.
+public struct HistogramBin: Sendable, Equatable {
+    public var lower: Int
+    public var upper: Int
+    public var count: Int
+}

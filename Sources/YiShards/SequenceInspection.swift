@@ -1,0 +1,56 @@
+import YiCore
+
+/// `yi-prep inspect`: one sequence with its document boundaries marked. The caller supplies the
+/// decoder (the tokenizer lives in another module), so this stays testable without a model.
+public enum SequenceInspection {
+    /// - Parameters:
+    ///   - sequenceNumber: the sequence's number in the bucket (as given to `--seq`).
+    ///   - sources: the manifest's source table, to name each span's source.
+    ///   - decode: ids → text for each span (nil prints ids only).
+    ///   - showIDs: print the ids of each span too (`--ids`).
+    public static func render(_ sequence: BucketReader.Sequence, bucketName: String, sequenceNumber: Int, sources: [String] = [],
+                              padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil) -> String {
+        let tokens = sequence.tokens
+        var out = "\(bucketName) sequence \(sequenceNumber) (\(sequence.shardName) #\(sequence.indexInShard)): \(Numbers.grouped(tokens.count)) tokens"
+        guard let spans = sequence.spans else {
+            out += ", no boundaries sidecar (one Megatron sequence)\n"
+            out += body(tokens[...], showIDs: showIDs, decode: decode)
+            return out
+        }
+        let used = spans.reduce(0) { $0 + $1.length }
+        out += ", \(spans.count) span\(spans.count == 1 ? "" : "s"), \(Numbers.grouped(tokens.count - used)) padding\n"
+        for (n, span) in spans.enumerated() {
+            var label = "── span \(n + 1): document \(span.documentOrdinal)"
+            if span.sourceIndex < sources.count { label += " (\(sources[span.sourceIndex]))" }
+            if span.part > 0 || !span.isDocumentEnd { label += ", part \(span.part + 1)" }
+            label += ", tokens \(span.offset)..<\(span.offset + span.length) (\(Numbers.grouped(span.length)))"
+            label += span.isDocumentEnd ? ", ends with EOS" : ", continues in a later sequence"
+            out += label + " ──\n"
+            let end = min(tokens.count, span.offset + span.length)
+            out += body(tokens[min(span.offset, end)..<end], showIDs: showIDs, decode: decode)
+        }
+        if used < tokens.count {
+            let pad = tokens[used...]
+            let uniform = padID.map { id in pad.allSatisfy { $0 == id } } ?? false
+            out += "── padding: tokens \(used)..<\(tokens.count) (\(Numbers.grouped(pad.count)))"
+            out += uniform ? ", pad id \(padID!) ──\n" : " ──\n" + ids(pad) + "\n"
+        }
+        return out
+    }
+
+    private static func body(_ tokens: ArraySlice<TokenID>, showIDs: Bool, decode: (([TokenID]) -> String)?) -> String {
+        var out = ""
+        if let decode {
+            let text = decode(Array(tokens))
+            out += text.hasSuffix("\n") ? text : text + "\n"
+        }
+        if showIDs || decode == nil { out += ids(tokens) + "\n" }
+        return out
+    }
+
+    private static func ids(_ tokens: ArraySlice<TokenID>) -> String {
+        var out = ""
+        JSONWriter.appendIDs(tokens, to: &out)
+        return out
+    }
+}

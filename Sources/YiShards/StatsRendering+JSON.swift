@@ -1,0 +1,77 @@
+import YiCore
+
+/// `yi-prep stats --json`: stable keys, documented in README-formats.md ("stats --json").
+/// Ratios are rounded to 6 decimals so the text is the same on every platform.
+public enum StatsJSON {
+    public static let formatVersion = 1
+
+    public static func json(_ stats: DatasetStats) -> JSONValue {
+        let sourceNames = Dictionary(stats.sources.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var members: [(String, JSONValue)] = [
+            ("format", .string("yi-prep-stats")),
+            ("format_version", .int(Int64(formatVersion))),
+            ("path", .string(stats.path)),
+            ("kind", .string(stats.kind.rawValue)),
+            ("manifest", .bool(stats.hasManifest)),
+            ("totals", bucket(stats.total, sourceNames: sourceNames)),
+            ("buckets", .array(stats.buckets.map { bucket($0, sourceNames: sourceNames) })),
+            ("sources", .array(stats.sources.map { share in
+                .object([("index", .int(Int64(share.index))), ("name", .string(share.name)),
+                         ("tokens", .int(Int64(share.tokens))), ("share", .double(roundedRatio(share.share)))])
+            })),
+            ("rejects", .object(stats.rejects.map { ($0.name, .int(Int64($0.count))) })),
+            ("drops", .object(stats.drops.map { ($0.name, .int(Int64($0.count))) })),
+            ("input_bytes", stats.inputBytes.map { .int($0) } ?? .null),
+            ("tokens_per_input_byte", stats.tokensPerInputByte.map { .double(roundedRatio($0)) } ?? .null),
+            ("eos_counted_from", stats.eosCountedFrom.map { .string($0) } ?? .null),
+        ]
+        members.append(("notes", .array(stats.notes.map { .string($0) })))
+        return .object(members)
+    }
+
+    public static func string(_ stats: DatasetStats) -> String {
+        JSONWriter.string(json(stats), pretty: true) + "\n"
+    }
+
+    static func bucket(_ b: BucketStats, sourceNames: [Int: String]) -> JSONValue {
+        let lengths = b.documentLengths
+        func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+        let sourceTokens: [JSONValue] = b.sourceTokens.sorted { $0.key < $1.key }.map { index, tokens in
+            .object([("index", .int(Int64(index))), ("name", .string(sourceNames[index] ?? "source #\(index)")),
+                     ("tokens", .int(Int64(tokens))),
+                     ("share", .double(roundedRatio(b.documentTokens == 0 ? 0 : Double(tokens) / Double(b.documentTokens))))])
+        }
+        return .object([
+            ("name", .string(b.name)),
+            ("sequence_length", optional(b.sequenceLength)),
+            ("dtype", b.dtype.map { .string($0) } ?? .null),
+            ("shards", .int(Int64(b.shards))),
+            ("sequences", .int(Int64(b.sequences))),
+            ("tokens", .int(Int64(b.tokens))),
+            ("document_tokens", .int(Int64(b.documentTokens))),
+            ("pad_tokens", .int(Int64(b.padTokens))),
+            ("fill_ratio", .double(roundedRatio(b.fillRatio))),
+            ("spans", .int(Int64(b.spans))),
+            ("documents", .int(Int64(b.documents))),
+            ("split_documents", .int(Int64(b.splitDocuments))),
+            ("eos_tokens", optional(b.eosTokens)),
+            ("has_boundaries", .bool(b.hasBoundaries)),
+            ("documents_per_sequence", .array(b.documentsPerSequence.map {
+                .object([("documents", .int(Int64($0.value))), ("sequences", .int(Int64($0.count)))])
+            })),
+            ("document_length", .object([
+                ("documents", .int(Int64(lengths.count))),
+                ("min", optional(lengths.minimum)),
+                ("max", optional(lengths.maximum)),
+                ("mean", lengths.mean.map { .double(roundedRatio($0)) } ?? .null),
+                ("p50", optional(lengths.percentile(50))),
+                ("p90", optional(lengths.percentile(90))),
+                ("p99", optional(lengths.percentile(99))),
+                ("histogram", .array(lengths.histogram.map {
+                    .object([("min", .int(Int64($0.lower))), ("max", .int(Int64($0.upper))), ("documents", .int(Int64($0.count)))])
+                })),
+            ])),
+            ("source_tokens", .array(sourceTokens)),
+        ])
+    }
+}

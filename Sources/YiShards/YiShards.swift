@@ -1,1 +1,0 @@
-// YiShards: see README.md "Architecture". (module being built)
