@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "YiFilters", dependencies: ["YiCore"]),
         .target(name: "YiTokenizer", dependencies: ["YiCore"]),
         .target(name: "YiPacking", dependencies: ["YiCore"]),
-        .target(name: "YiShards", dependencies: ["YiCore"], exclude: ["README-formats.md"]),
+        .target(name: "YiShards", dependencies: ["YiCore"]),
         .target(name: "YiContext", dependencies: ["YiCore", "YiTokenizer"]),
         .target(name: "YiPipeline", dependencies: [
             "YiCore", "YiIO", "YiReaders", "YiFilters", "YiTokenizer", "YiPacking", "YiShards",
