@@ -42,6 +42,9 @@ public final class PackJob {
         guard !plan.inputs.isEmpty else {
             throw YiError(.usage, "no readable inputs in \(options.inputs.flatMap(\.paths).joined(separator: ", "))")
         }
+        if options.force && options.rank.worldSize > 1 {
+            throw YiError(.usage, "--force with several ranks would let every rank clear the others' work: empty the output folder once before starting the ranks")
+        }
         let fingerprint = RunFingerprint.make(options: options, tokenizerSHA256: model.sha256, inputs: plan.inputs.map(\.0))
         let builder = ManifestBuilder(options: options, model: model,
                                       inputs: plan.inputs.map { InputFile($0.0) },

@@ -48,6 +48,7 @@ private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents
         put(d, "gz/empty.jsonl.zst", "")
         put(d, "out/manifest.json", "{\"tool\": \"yi-prep 0.1\"}\n")
         put(d, "plain.jsonl.tmp-1234", "{}\n")
+        put(d, "c/shard-00001.jsonl", "{\"text\": \"a corpus shard named like ours is still an input\"}\n")
         try! FileManager.default.createSymbolicLink(atPath: d.file("dangling.jsonl"), withDestinationPath: d.file("nowhere.jsonl"))
         try! FileManager.default.createSymbolicLink(atPath: d.file("b/a/loop"), withDestinationPath: d.file("b"))
         return d
@@ -58,12 +59,12 @@ private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents
         let found = try discoverInputs([d.path])
         let relative = { (path: String) in String(path.dropFirst(d.path.count + 1)) }
         #expect(found.inputs.map { relative($0.path) } == [
-            "b/a/shard-0.jsonl.zst", "b/shard-2.jsonl.zst", "gz/no-format-in-name.zst", "gz/two.jsonl.gz",
+            "b/a/shard-0.jsonl.zst", "b/shard-2.jsonl.zst", "c/shard-00001.jsonl", "gz/no-format-in-name.zst", "gz/two.jsonl.gz",
             "lines.ndjson", "plain.jsonl",
             "wiki/fixturewiki-latest-pages-articles1.xml-p1p41242.bz2", "wiki/fowiki.xml.bz2", "wiki/tiny.xml.zst",
         ])
         #expect(found.inputs.map { "\($0.format)/\($0.compression)" } == [
-            "jsonl/zstd", "jsonl/zstd", "jsonl/zstd", "jsonl/gzip", "jsonl/none", "jsonl/none",
+            "jsonl/zstd", "jsonl/zstd", "jsonl/none", "jsonl/zstd", "jsonl/gzip", "jsonl/none", "jsonl/none",
             "mediawiki-xml/bzip2", "mediawiki-xml/bzip2", "mediawiki-xml/zstd",
         ])
         #expect(found.inputs.allSatisfy { $0.size == Int64(FileManager.default.contents(atPath: $0.path)!.count) })

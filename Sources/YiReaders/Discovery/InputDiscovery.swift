@@ -66,6 +66,10 @@ private struct InputWalker {
                 result.ignored.append(SkippedInput(path: path, reason: reason))
                 return
             }
+            if !explicit, FileSystem.lastComponent(path) == "manifest.json", Self.isYiPrepManifest(path) {
+                result.ignored.append(SkippedInput(path: path, reason: "a yi-prep run manifest"))
+                return
+            }
             if status.size == 0 {
                 result.ignored.append(SkippedInput(path: path, reason: "empty file"))
                 return
@@ -117,19 +121,16 @@ private struct InputWalker {
         error.cause.map { "\(error.message): \($0)" } ?? error.message
     }
 
-    /// yi-prep's own files met while walking a folder: shards and their sidecars, manifests,
-    /// unfinished temporary files.
+    /// yi-prep's own files met while walking a folder: shard files (`shard-*.bin/.idx/.docs`; a
+    /// corpus shard such as `shard-00001.jsonl.zst` is an input), unfinished temporary files.
+    /// A `manifest.json` is ours only when it says so (checked by the caller).
     static func ownOutputReason(_ name: String) -> String? {
         if let range = name.firstRange(of: ".tmp-"), name[range.upperBound...].allSatisfy(\.isNumber), name.last?.isNumber == true {
             return "temporary file of an unfinished yi-prep run"
         }
-        if name == "manifest.json" { return "a run manifest" }
-        let shardPrefix = "shard-"
-        if name.hasPrefix(shardPrefix) {
-            let digits = name.dropFirst(shardPrefix.count).prefix(while: \.isNumber)
-            if digits.count >= 5 && name.dropFirst(shardPrefix.count + digits.count).hasPrefix(".") {
-                return "a yi-prep shard file"
-            }
+        if name.hasPrefix("shard-"), let dot = name.lastIndex(of: "."),
+           ["bin", "idx", "docs"].contains(String(name[name.index(after: dot)...])) {
+            return "a yi-prep shard file"
         }
         return nil
     }
