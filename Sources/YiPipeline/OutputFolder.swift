@@ -22,7 +22,6 @@ struct OutputFolder {
 
     /// Checks that the folder is new, or holds this same run (resumable), and creates it.
     func prepare(fingerprint: String, resume: Bool, force: Bool) throws {
-        let fm = FileManager.default
         try createDirectory(partsPath)
         let state = try existingState()
         switch state {
@@ -30,12 +29,15 @@ struct OutputFolder {
             return try claim(fingerprint)
         case .run(let other) where other == fingerprint:
             if resume { return try claim(fingerprint) }
+            // Finished with the same inputs and options: nothing to redo, the run is a no-op.
+            if !force, let manifest = try? Manifest.read(path: manifestPath), Self.fingerprint(of: manifest) == fingerprint {
+                return
+            }
             if force { try clear(); return try claim(fingerprint) }
-            throw YiError(.outputState, "holds an unfinished or finished run of these same inputs and options: pass --resume to continue it (finished parts are kept) or --force to start over",
+            throw YiError(.outputState, "holds an unfinished run of these same inputs and options: pass --resume to continue it (finished parts are kept) or --force to start over",
                           context: .init(path: path))
         case .run, .unknownFiles:
             if force { try clear(); return try claim(fingerprint) }
-            _ = fm
             throw YiError(.outputState, "holds the output of a different run (other inputs, options or tokenizer): choose another --out, or pass --force to replace it",
                           context: .init(path: path))
         }

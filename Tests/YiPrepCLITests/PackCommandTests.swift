@@ -68,6 +68,9 @@ import YiTokenizer
         let small = ["--part-bytes", "100000"]
         #expect(pack([shards], out: dir.file("full"), small).status == 0)
         let expected = try folderContents(dir.file("full"))
+        // Running a finished run again is a no-op.
+        #expect(pack([shards], out: dir.file("full"), small).status == 0)
+        #expect(try folderContents(dir.file("full")) == expected)
 
         let killed = dir.file("killed")
         #expect(pack([shards], out: killed, small).status == 0)
