@@ -36,7 +36,8 @@ public final class SentencePieceEncoder {
     public let model: SentencePieceModel
 
     // The model's tables, copied here so the hot loops read this object's constants only.
-    let merges: PairMergeTable
+    let characterPairs: PairMergeTable
+    let pieceMerges: PairMergeTable
     let emitClass: FrozenArray<Int32>
     let bmpSymbols: UnsafeMutablePointer<Int32>
     let symbolTable: PieceTable
@@ -89,7 +90,8 @@ public final class SentencePieceEncoder {
         self.model = model
         mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         walksEveryCharacter = walkEveryCharacter
-        merges = model.merges
+        characterPairs = model.characterPairs
+        pieceMerges = model.pieceMerges
         emitClass = model.emitClass
         bmpSymbols = model.bmpSymbols.base
         symbolTable = model.symbols
