@@ -92,6 +92,11 @@ extension SentencePieceEncoder {
     func characterSymbol(_ p: UnsafePointer<UInt8>, _ remaining: Int) -> (id: Int32, length: Int) {
         let byte = p[0]
         if byte < 0x80 { return (bmpSymbols[Int(byte)], 1) }
+        // The common case: a well-formed 3-byte character (CJK and most BMP scripts).
+        if byte & 0xF0 == 0xE0 && remaining >= 3 && p[1] & 0xC0 == 0x80 && p[2] & 0xC0 == 0x80 {
+            let cp = UInt32(byte & 0x0F) << 12 | UInt32(p[1] & 0x3F) << 6 | UInt32(p[2] & 0x3F)
+            if cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) { return (bmpSymbols[Int(cp)], 3) }
+        }
         let length = min(SentencePieceUTF8.oneCharLength(byte), remaining)
         if SentencePieceUTF8.validCharLength(p, remaining) == length {
             let cp = SentencePieceUTF8.codePoint(p, length)
