@@ -107,33 +107,14 @@ struct Normalizer: @unchecked Sendable {
         return malformed
     }
 
-    /// Room for `normalizeWellFormed`'s output: each space grows to 3 bytes, and 3 more for a
-    /// dummy prefix or suffix. Spaces are counted 8 bytes at a time.
-    static func wellFormedOutputSize(_ input: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let p = input.baseAddress else { return 3 }
-        let raw = UnsafeRawPointer(p)
-        var spaces = 0
-        var i = 0
-        while i + 8 <= input.count {
-            let zeros = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2020_2020_2020_2020
-            // Exact per-byte test: the high bit is set in each byte that was a space.
-            let low = (zeros & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F
-            spaces += (~(low | zeros | 0x7F7F_7F7F_7F7F_7F7F)).nonzeroBitCount
-            i += 8
-        }
-        while i < input.count {
-            if p[i] == 0x20 { spaces += 1 }
-            i += 1
-        }
-        return input.count + 2 * spaces + 3
-    }
-
-    /// The upper bound on the output size of `normalizeAnyBytes`.
-    static func anyBytesOutputBound(_ inputCount: Int) -> Int { inputCount * 3 + 3 }
+    /// Room for the output of `normalizeWellFormed` or `normalizeAnyBytes`: a byte becomes at
+    /// most 3 (a space, a malformed byte), plus 3 for a dummy prefix or suffix. (The pages of a
+    /// large buffer that are never written cost nothing.)
+    static func outputBound(_ inputCount: Int) -> Int { inputCount * 3 + 3 }
 
     /// `normalize` for `isCopyWithEscapes` models and well-formed input: a copy with each
     /// U+0020 turned into U+2581, 8 bytes at a time where there is no space. `out` must hold
-    /// `wellFormedOutputSize(input)` bytes. Returns the bytes written.
+    /// `outputBound(input.count)` bytes. Returns the bytes written.
     func normalizeWellFormed(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let p = input.baseAddress, input.count > 0 else { return 0 }
         let n = input.count
@@ -173,7 +154,7 @@ struct Normalizer: @unchecked Sendable {
     }
 
     /// `normalize` for `isCopyWithEscapes` models and any input: copies characters, turns
-    /// U+0020 into U+2581 and each malformed byte into U+FFFD. `out` must hold `anyBytesOutputBound(input.count)`
+    /// U+0020 into U+2581 and each malformed byte into U+FFFD. `out` must hold `outputBound(input.count)`
     /// bytes. Returns the bytes written and the number of malformed bytes.
     func normalizeAnyBytes(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, malformed: Int) {
         guard let p = input.baseAddress, input.count > 0 else { return (0, 0) }

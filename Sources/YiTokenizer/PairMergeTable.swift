@@ -6,8 +6,9 @@
 /// merge; otherwise merged id << 32 | rank (rank >= 1, in SentencePiece's score order).
 ///
 /// Each slot is one UInt64 (left id: 21 bits, right id: 21 bits, merged id or `noMerge`: 21
-/// bits), so Yi's table is 2 MB: the merge loop's random probes mostly stay in cache. Hence
-/// the limit of 2^21 - 1 symbols, far above any real vocabulary.
+/// bits) and tables are up to 3/4 full, so the random probes of the merge loop mostly stay in
+/// cache (Yi: 256 KB for character pairs, 1 MB for the rest). Hence the limit of 2^21 - 1
+/// symbols, far above any real vocabulary.
 struct PairMergeTable: @unchecked Sendable {
     let slots: UnsafeMutablePointer<UInt64>
     let mask: Int
@@ -32,14 +33,18 @@ struct PairMergeTable: @unchecked Sendable {
 
     /// Builds the table from (left, right, merged or -1 for adjacency only) triples; a pair
     /// given several times keeps a merge over adjacency. `ranks` has one rank per merged id.
-    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: [UInt32]) {
+    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>) {
+        // Size for the distinct pairs (a merge of two characters is listed twice: as a merge
+        // and as an adjacency).
+        var distinct = Set<UInt64>(minimumCapacity: entries.count)
+        for entry in entries { distinct.insert(Self.key(entry.left, entry.right)) }
         var bits = 4
-        while (1 << bits) < entries.count * 2 { bits += 1 }
+        while (1 << bits) * 3 < distinct.count * 4 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)
         slots = storage.allocate(capacity, repeating: Self.empty)
-        self.ranks = storage.copy(ranks)
+        self.ranks = ranks
         for entry in entries {
             let key = Self.key(entry.left, entry.right)
             let value = entry.merged < 0 ? Self.noMerge : UInt64(entry.merged)

@@ -18,8 +18,8 @@ extension SentencePieceEncoder {
         let pairs = workspace.pairs
         let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
         // All pair lookups first: they are independent, so their cache misses overlap.
-        let merges = self.merges
-        for k in 0..<(count - 1) { pairs[k] = merges.lookup(symbols[k], symbols[k + 1]) }
+        let characterPairs = self.characterPairs
+        for k in 0..<(count - 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k + 1]) }
         let segmentStart = sink.count
         var runStart = 0
         for k in 0..<(count - 1) where pairs[k] == 0 {
@@ -92,6 +92,11 @@ extension SentencePieceEncoder {
     func characterSymbol(_ p: UnsafePointer<UInt8>, _ remaining: Int) -> (id: Int32, length: Int) {
         let byte = p[0]
         if byte < 0x80 { return (bmpSymbols[Int(byte)], 1) }
+        // The common case: a well-formed 3-byte character (CJK and most BMP scripts).
+        if byte & 0xF0 == 0xE0 && remaining >= 3 && p[1] & 0xC0 == 0x80 && p[2] & 0xC0 == 0x80 {
+            let cp = UInt32(byte & 0x0F) << 12 | UInt32(p[1] & 0x3F) << 6 | UInt32(p[2] & 0x3F)
+            if cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) { return (bmpSymbols[Int(cp)], 3) }
+        }
         let length = min(SentencePieceUTF8.oneCharLength(byte), remaining)
         if SentencePieceUTF8.validCharLength(p, remaining) == length {
             let cp = SentencePieceUTF8.codePoint(p, length)
@@ -129,8 +134,9 @@ extension SentencePieceEncoder {
                 k += 1
             }
             count -= 1
-            if best > 0 { pairs[best - 1] = merges.lookup(symbols[best - 1], symbols[best]) }
-            if best < count - 1 { pairs[best] = merges.lookup(symbols[best], symbols[best + 1]) }
+            // The merged symbol is longer than one character: its pairs are in `pieceMerges`.
+            if best > 0 { pairs[best - 1] = pieceMerges.lookup(symbols[best - 1], symbols[best]) }
+            if best < count - 1 { pairs[best] = pieceMerges.lookup(symbols[best], symbols[best + 1]) }
         }
         return count
     }
@@ -146,9 +152,10 @@ extension SentencePieceEncoder {
         let heap = workspace.heap
         var heapCount = 0
 
-        @inline(__always) func push(_ left: Int, _ right: Int) {
+        /// `initial`: both symbols are still single characters.
+        @inline(__always) func push(_ left: Int, _ right: Int, initial: Bool) {
             let a = symbols[left], b = symbols[right]
-            let value = merges.lookup(a, b)
+            let value = initial ? characterPairs.lookup(a, b) : pieceMerges.lookup(a, b)
             if UInt32(truncatingIfNeeded: value) == 0 { return }
             let merged = Int32(truncatingIfNeeded: value >> 32)
             if recordUnusedSplits && model.type(of: merged) == .unused { unusedSplits[merged] = (a, b) }
@@ -188,7 +195,7 @@ extension SentencePieceEncoder {
             next[k] = k + 1 < count ? Int32(k + 1) : -1
             previous[k] = Int32(k - 1)
         }
-        for k in 0..<(count - 1) { push(k, k + 1) }
+        for k in 0..<(count - 1) { push(k, k + 1, initial: true) }
         while heapCount > 0 {
             let top = pop()
             let left = top.left
@@ -200,8 +207,8 @@ extension SentencePieceEncoder {
             let after = next[right]
             next[left] = after
             if after >= 0 { previous[Int(after)] = Int32(left) }
-            if previous[left] >= 0 { push(Int(previous[left]), left) }
-            if after >= 0 { push(left, Int(after)) }
+            if previous[left] >= 0 { push(Int(previous[left]), left, initial: false) }
+            if after >= 0 { push(left, Int(after), initial: false) }
         }
         var kept = 0
         var k: Int32 = 0

@@ -36,7 +36,8 @@ public final class SentencePieceEncoder {
     public let model: SentencePieceModel
 
     // The model's tables, copied here so the hot loops read this object's constants only.
-    let merges: PairMergeTable
+    let characterPairs: PairMergeTable
+    let pieceMerges: PairMergeTable
     let emitClass: FrozenArray<Int32>
     let bmpSymbols: UnsafeMutablePointer<Int32>
     let symbolTable: PieceTable
@@ -89,7 +90,8 @@ public final class SentencePieceEncoder {
         self.model = model
         mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         walksEveryCharacter = walkEveryCharacter
-        merges = model.merges
+        characterPairs = model.characterPairs
+        pieceMerges = model.pieceMerges
         emitClass = model.emitClass
         bmpSymbols = model.bmpSymbols.base
         symbolTable = model.symbols
@@ -155,11 +157,11 @@ public final class SentencePieceEncoder {
         let normalizedIsWellFormed: Bool
         if normalizer.isCopyWithEscapes {
             if knownWellFormed || SentencePieceUTF8.isWellFormed(input) {
-                reserveText(Normalizer.wellFormedOutputSize(input))
+                reserveText(Normalizer.outputBound(input.count))
                 count = normalizer.normalizeWellFormed(input, into: text)
                 malformed = 0
             } else {
-                reserveText(Normalizer.anyBytesOutputBound(input.count))
+                reserveText(Normalizer.outputBound(input.count))
                 (count, malformed) = normalizer.normalizeAnyBytes(input, into: text)
             }
             normalizedIsWellFormed = true  // malformed bytes became U+FFFD
@@ -247,7 +249,11 @@ public final class SentencePieceEncoder {
         while position < count {
             if !interesting[Int(text[position])] {
                 let skipped = position
-                repeat { position += 1 } while position < count && !interesting[Int(text[position])]
+                // Well-formed text: step a whole character at a time (CJK: 3 bytes).
+                repeat {
+                    position += SentencePieceUTF8.oneCharLength(text[position])
+                } while position < count && !interesting[Int(text[position])]
+                if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
                     encodeSegment(text + segmentStart, skipped - segmentStart, into: &sink, workspace: &workspace)
                     segmentStart = skipped

@@ -14,7 +14,8 @@ extension SentencePieceModel {
         var scores: UnsafeMutablePointer<Float>
         var symbols: PieceTable
         var bmpSymbols: UnsafeMutablePointer<Int32>
-        var merges: PairMergeTable
+        var characterPairs: PairMergeTable
+        var pieceMerges: PairMergeTable
         var emitClass: UnsafeMutablePointer<Int32>
         var byteIDs: UnsafeMutablePointer<Int32>
         var byteValues: UnsafeMutablePointer<Int16>
@@ -139,21 +140,33 @@ extension SentencePieceModel {
             guard n + virtualChars.count < Int(PairMergeTable.idLimit) else {
                 throw LoadProblem("the model has too many pieces and characters (\(n + virtualChars.count))")
             }
-            var pairEntries: [(left: Int32, right: Int32, merged: Int32)] = []
-            pairEntries.reserveCapacity(n * 3)
+            // Two tables: pairs of single characters (merges and adjacency: what the first
+            // lookup of every character pair asks, a small table that stays in cache) and merges
+            // with a longer piece on either side (asked only after a merge).
+            var characterPairEntries: [(left: Int32, right: Int32, merged: Int32)] = []
+            var pieceMergeEntries: [(left: Int32, right: Int32, merged: Int32)] = []
+            pieceMergeEntries.reserveCapacity(n * 2)
             for id in realIDs where isMergeable(id) {
                 let piece = arena[Int(id)]
                 let base = piece.baseAddress!
                 var previousCharacter: Int32 = -1
+                var characterIndex = 0
                 Self.forEachCharacter(piece) { start, length in
                     let character = symbols.lookup(base + start, length)
                     if start > 0 {
-                        pairEntries.append((previousCharacter, character, -1))
+                        characterPairEntries.append((previousCharacter, character, -1))
                         let left = symbols.lookup(base, start)
                         let right = symbols.lookup(base + start, piece.count - start)
-                        if left >= 0 && right >= 0 { pairEntries.append((left, right, id)) }
+                        if left >= 0 && right >= 0 {
+                            if characterIndex == 1 && start + length == piece.count {
+                                characterPairEntries.append((left, right, id))
+                            } else {
+                                pieceMergeEntries.append((left, right, id))
+                            }
+                        }
                     }
                     previousCharacter = character
+                    characterIndex += 1
                 }
             }
 
@@ -213,7 +226,9 @@ extension SentencePieceModel {
             scores = storage.copy(pieces.map(\.score))
             self.symbols = symbols
             bmpSymbols = bmp
-            merges = PairMergeTable(storage: storage, entries: pairEntries, ranks: pieces.map(\.score.mergeRank))
+            let ranks = storage.copy(pieces.map(\.score.mergeRank))
+            characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks)
+            pieceMerges = PairMergeTable(storage: storage, entries: pieceMergeEntries, ranks: ranks)
             emitClass = storage.copy(emit)
             self.byteIDs = storage.copy(byteIDs)
             self.byteValues = storage.copy(byteValues)

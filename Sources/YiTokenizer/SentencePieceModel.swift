@@ -67,7 +67,10 @@ public final class SentencePieceModel: Sendable {
     let symbols: PieceTable
     /// Code point (BMP) -> symbol id or -1, a shortcut for `symbols` on single characters.
     let bmpSymbols: FrozenArray<Int32>
-    let merges: PairMergeTable
+    /// Merges and adjacency of two single characters (see `PairMergeTable`).
+    let characterPairs: PairMergeTable
+    /// Merges with a longer piece on either side.
+    let pieceMerges: PairMergeTable
     /// Per symbol id: the id to emit (NORMAL, USER_DEFINED), `emitUnknown` (UNKNOWN, CONTROL,
     /// BYTE, virtual) or `emitUnused` (UNUSED: split back, see the encoder).
     let emitClass: FrozenArray<Int32>
@@ -144,7 +147,8 @@ public final class SentencePieceModel: Sendable {
         scores = FrozenArray(base: tables.scores)
         symbols = tables.symbols
         bmpSymbols = FrozenArray(base: tables.bmpSymbols)
-        merges = tables.merges
+        characterPairs = tables.characterPairs
+        pieceMerges = tables.pieceMerges
         emitClass = FrozenArray(base: tables.emitClass)
         byteIDs = FrozenArray(base: tables.byteIDs)
         byteValues = FrozenArray(base: tables.byteValues)

@@ -13,7 +13,13 @@ struct UserDefinedMatcher: @unchecked Sendable {
     let terminalID: UnsafeMutablePointer<Int32>
     let edgeByte: UnsafeMutablePointer<UInt8>
     let edgeTarget: UnsafeMutablePointer<Int32>
+    /// Per node: -1, or (for nodes with many children) the start of its 256-entry child table
+    /// in `denseChildren`, which spares the linear scan of its edges.
+    let denseStart: UnsafeMutablePointer<Int32>
+    let denseChildren: UnsafeMutablePointer<Int32>
     let isEmpty: Bool
+    /// Nodes with more children than this get a dense child table.
+    static let denseThreshold = 4
     /// Per first byte: true when some piece starting with it is shorter than 4 bytes (then
     /// only the trie can tell), false when all are at least 4 bytes long (then the 4-byte
     /// prefix filter can reject without walking the trie).
@@ -78,6 +84,16 @@ struct UserDefinedMatcher: @unchecked Sendable {
             while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
             slots[slot] = prefix
         }
+        var dense: [Int32] = []
+        var denseStarts = [Int32](repeating: -1, count: children.count)
+        for node in 0..<children.count where children[node].count > Self.denseThreshold {
+            denseStarts[node] = Int32(dense.count)
+            var table = [Int32](repeating: -1, count: 256)
+            for (byte, target) in children[node] { table[Int(byte)] = target }
+            dense += table
+        }
+        denseStart = storage.copy(denseStarts)
+        denseChildren = storage.copy(dense)
         hasShortPiece = storage.copy(short)
         prefixSlots = slots
         prefixMask = slotCount - 1
@@ -127,15 +143,20 @@ struct UserDefinedMatcher: @unchecked Sendable {
             }
             if i == count { return best }
             let byte = p[i]
-            let start = Int(edgeStart[node])
-            let end = start + Int(edgeCount[node])
             var next = -1
-            var e = start
-            while e < end {
-                let b = edgeByte[e]
-                if b == byte { next = Int(edgeTarget[e]); break }
-                if b > byte { break }
-                e += 1
+            let dense = Int(denseStart[node])
+            if dense >= 0 {
+                next = Int(denseChildren[dense + Int(byte)])
+            } else {
+                let start = Int(edgeStart[node])
+                let end = start + Int(edgeCount[node])
+                var e = start
+                while e < end {
+                    let b = edgeByte[e]
+                    if b == byte { next = Int(edgeTarget[e]); break }
+                    if b > byte { break }
+                    e += 1
+                }
             }
             if next < 0 { return best }
             node = next
