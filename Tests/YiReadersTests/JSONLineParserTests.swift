@@ -123,19 +123,7 @@ private func isInvalidUTF8(_ result: Result<JSONValue, JSONLineError>) -> Bool {
     }
 }
 
-/// Deterministic random JSON values (SplitMix64) covering escapes and non-ASCII text.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
+// Deterministic random JSON values (`SeededRandom`) covering escapes and non-ASCII text.
 private func randomString(_ rng: inout SeededRandom) -> String {
     let alphabet: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "é", "中", "😀",
                                       "\u{2028}", "\u{FEFF}", "\u{10FFFF}", "\u{7F}"]
