@@ -1,10 +1,9 @@
 import Foundation
 import YiCore
-import YiTestSupport
 
 /// Continuous distributions on the shared seeded generator, so the synthetic corpora below are
 /// fixed by their seed on every platform.
-extension SeededRandom {
+extension SplitMix64 {
     /// Uniform in (0, 1): 53 random bits, never 0 (the Box-Muller logarithm needs that).
     mutating func unit() -> Double {
         (Double(next() >> 11) + 0.5) / Double(1 << 53)
@@ -26,7 +25,7 @@ extension SeededRandom {
 /// papers (10K to 100K+ tokens). Mean about 2K tokens.
 enum SyntheticCorpus {
     static func documentLengths(count: Int, seed: UInt64) -> [Int] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let kind = random.unit()
             let length: Double
