@@ -1,16 +1,35 @@
 import YiContext
 import YiCore
 
+/// A test tokenizer whose ids 0–255 are bytes and 256... are `pieces`, with no BOS/EOS.
+protocol BytesAndPiecesTokenizer: TextTokenizer {
+    var pieces: [String] { get }
+}
+
+extension BytesAndPiecesTokenizer {
+    func decode(_ ids: [TokenID]) -> String {
+        var bytes: [UInt8] = []
+        for id in ids {
+            if id < 256 { bytes.append(UInt8(id)) } else { bytes.append(contentsOf: pieces[Int(id) - 256].utf8) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    var vocabularySize: Int { 256 + pieces.count }
+    var bosID: TokenID? { nil }
+    var eosID: TokenID? { nil }
+}
+
 /// Greedy longest match over a small vocabulary (a trie over Unicode scalars); scalars outside it
 /// become their UTF-8 bytes (ids 0–255). Counts are not additive: "th" + "e" is 2 pieces apart and
 /// 1 ("the") together, and a cut can split or join pieces on both sides.
-struct GreedyTrieTokenizer: TextTokenizer {
+struct GreedyTrieTokenizer: BytesAndPiecesTokenizer {
     private struct Node: Sendable {
         var children: [UInt32: Int] = [:]
         var piece: Int?
     }
     private let nodes: [Node]
-    private let pieces: [String]
+    let pieces: [String]
 
     init(vocabulary: [String]) {
         var nodes = [Node()]
@@ -68,27 +87,15 @@ struct GreedyTrieTokenizer: TextTokenizer {
         }
         return ids
     }
-
-    func decode(_ ids: [TokenID]) -> String {
-        var bytes: [UInt8] = []
-        for id in ids {
-            if id < 256 { bytes.append(UInt8(id)) } else { bytes.append(contentsOf: pieces[Int(id) - 256].utf8) }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    var vocabularySize: Int { 256 + pieces.count }
-    var bosID: TokenID? { nil }
-    var eosID: TokenID? { nil }
 }
 
 /// A SentencePiece-like BPE: text is split before each space (the space starts the next piece, like
 /// `▁`), and each segment is merged by rank with merges learned from a training text. A scalar added
 /// at a cut changes the merges of its whole segment, as in real BPE.
-struct MiniBPETokenizer: TextTokenizer {
+struct MiniBPETokenizer: BytesAndPiecesTokenizer {
     private let ranks: [String: Int]   // "left\u{0}right" → rank
     private let ids: [String: Int]
-    private let pieces: [String]
+    let pieces: [String]
 
     init(training text: String, merges: Int) {
         var words: [[String]] = Self.segments(text).map { $0.unicodeScalars.map { String($0) } }
@@ -159,16 +166,4 @@ struct MiniBPETokenizer: TextTokenizer {
         }
         return result
     }
-
-    func decode(_ ids: [TokenID]) -> String {
-        var bytes: [UInt8] = []
-        for id in ids {
-            if id < 256 { bytes.append(UInt8(id)) } else { bytes.append(contentsOf: pieces[Int(id) - 256].utf8) }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    var vocabularySize: Int { 256 + pieces.count }
-    var bosID: TokenID? { nil }
-    var eosID: TokenID? { nil }
 }

@@ -1,4 +1,5 @@
 import Testing
+import YiCore
 @testable import YiFilters
 
 @Suite struct HashingTests {

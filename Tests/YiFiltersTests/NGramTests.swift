@@ -1,4 +1,5 @@
 import Testing
+import YiCore
 @testable import YiFilters
 
 /// The pruned n-gram passes against a direct implementation of datatrove's definitions.

@@ -1,3 +1,4 @@
+import YiCore
 @testable import YiFilters
 
 /// Hand-made texts for the filter tests: seeded, varied English and Chinese "prose" that passes

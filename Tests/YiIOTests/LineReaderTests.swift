@@ -64,7 +64,7 @@ private final class FailingStream: ByteStream {
     }
 
     @Test func randomInputsMatchTheReference() throws {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for round in 0..<300 {
             let length = Int.random(in: 0...3000, using: &rng)
             let newlineEvery = Int.random(in: 1...400, using: &rng)

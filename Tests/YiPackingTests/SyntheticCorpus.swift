@@ -1,21 +1,9 @@
 import Foundation
 import YiCore
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator whose sequence is the same on
-/// every platform, so the synthetic corpora below are fixed by their seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Continuous distributions on the shared seeded generator, so the synthetic corpora below are
+/// fixed by their seed on every platform.
+extension SplitMix64 {
     /// Uniform in (0, 1): 53 random bits, never 0 (the Box-Muller logarithm needs that).
     mutating func unit() -> Double {
         (Double(next() >> 11) + 0.5) / Double(1 << 53)

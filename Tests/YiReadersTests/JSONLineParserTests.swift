@@ -104,7 +104,7 @@ private func isInvalidUTF8(_ result: Result<JSONValue, JSONLineError>) -> Bool {
     }
 
     @Test func writerOutputParsesBackToTheSameValue() throws {
-        var rng = SeededRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<500 {
             let value = randomValue(depth: 0, rng: &rng)
             let text = JSONWriter.string(value)
@@ -123,27 +123,15 @@ private func isInvalidUTF8(_ result: Result<JSONValue, JSONLineError>) -> Bool {
     }
 }
 
-/// Deterministic random JSON values (SplitMix64) covering escapes and non-ASCII text.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-private func randomString(_ rng: inout SeededRandom) -> String {
+// Deterministic random JSON values (`SplitMix64`) covering escapes and non-ASCII text.
+private func randomString(_ rng: inout SplitMix64) -> String {
     let alphabet: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "é", "中", "😀",
                                       "\u{2028}", "\u{FEFF}", "\u{10FFFF}", "\u{7F}"]
     let length = Int.random(in: 0...12, using: &rng)
     return String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &rng)! }))
 }
 
-private func randomValue(depth: Int, rng: inout SeededRandom) -> JSONValue {
+private func randomValue(depth: Int, rng: inout SplitMix64) -> JSONValue {
     switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &rng) {
     case 0: return .null
     case 1: return .bool(Bool.random(using: &rng))

@@ -1,4 +1,5 @@
 import Testing
+import YiCore
 @testable import YiReaders
 import YiTestSupport
 
@@ -37,7 +38,7 @@ import YiTestSupport
     }
 
     @Test func randomMixturesAtEveryAlignment() {
-        var rng = SeededRandom(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let pieces: [[UInt8]] = [
             Array("plain ascii text ".utf8), Array("é".utf8), Array("中文".utf8), Array("😀".utf8),
             [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE3, 0x80], [0xFF],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YiCore
 import YiReaders
 
 /// Unbalanced markup follows the rule documented on `WikitextScanner`; random and adversarial
@@ -56,7 +57,7 @@ import YiReaders
     ]
 
     @Test func randomMarkupNeverBreaks() {
-        var random = WikitextRandom(seed: 0x5EED_1234)
+        var random = SplitMix64(seed: 0x5EED_1234)
         for _ in 0..<3_000 {
             let count = Int(random.next() % 60)
             let input = (0..<count).map { _ in Self.markupPieces[Int(random.next() % UInt64(Self.markupPieces.count))] }.joined()
@@ -68,7 +69,7 @@ import YiReaders
     }
 
     @Test func randomBytesNeverBreak() {
-        var random = WikitextRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         let alphabet = Array("{}[]|<>!=-_'&#;:*\n /refmathnowikiabc".utf8) + [0xE4, 0xB8, 0xAD, 0xFF, 0x80, 0x00]
         for _ in 0..<2_000 {
             let bytes = (0..<Int(random.next() % 80)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
@@ -92,18 +93,5 @@ import YiReaders
         let elapsed = ContinuousClock.now - start
         #expect(text.utf8.count <= input.utf8.count)
         #expect(elapsed < .seconds(10), "\(String(reflecting: unit)) took \(elapsed)")
-    }
-}
-
-/// Deterministic pseudo-random numbers (WikitextRandom), so failures reproduce.
-struct WikitextRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

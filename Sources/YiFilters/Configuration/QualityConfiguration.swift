@@ -4,7 +4,41 @@ import YiCore
 // Every key is optional; `null` switches a check off. The `cjk:` block holds the same keys for
 // Chinese/Japanese documents (those whose words are mostly Han/Kana characters).
 
-extension GopherQualityThresholds {
+/// Thresholds that read from and render to the configuration keys of one language family.
+protocol ConfigurableThresholds {
+    mutating func read(_ r: inout ConfigurationReader) throws
+    var configuration: JSONValue { get }
+}
+
+/// Options with one set of thresholds per `LanguageFamily`, configured the same way by every
+/// filter: the threshold keys at the top level (spaced scripts), `cjk: {threshold keys}`
+/// (unspaced) and `cjk-word-fraction`.
+protocol LanguageFamilyOptions {
+    associatedtype Thresholds: ConfigurableThresholds
+    var spaced: Thresholds { get set }
+    var unspaced: Thresholds { get set }
+    var unspacedWordFraction: Double { get set }
+}
+
+extension LanguageFamilyOptions {
+    mutating func readLanguageFamilies(_ r: inout ConfigurationReader) throws {
+        try spaced.read(&r)
+        if var cjk = try r.object("cjk") {
+            try unspaced.read(&cjk)
+            try cjk.finish()
+        }
+        unspacedWordFraction = try r.double("cjk-word-fraction", default: unspacedWordFraction, in: 0...1)!
+    }
+
+    var languageFamiliesConfiguration: JSONValue {
+        var members = spaced.configuration.objectMembers
+        members.append(("cjk", unspaced.configuration))
+        members.append(("cjk-word-fraction", .double(unspacedWordFraction)))
+        return .object(members)
+    }
+}
+
+extension GopherQualityThresholds: ConfigurableThresholds {
     mutating func read(_ r: inout ConfigurationReader) throws {
         minWords = try r.int("min-words", default: minWords)
         maxWords = try r.int("max-words", default: maxWords)
@@ -29,29 +63,19 @@ extension GopherQualityThresholds {
     }
 }
 
-extension GopherQualityOptions {
+extension GopherQualityOptions: LanguageFamilyOptions {
     /// Keys: `preset` (`yi`: the defaults; `gopher-paper`: Gopher's values exactly for spaced
     /// scripts), the threshold keys, `cjk: {threshold keys}`, `cjk-word-fraction`.
     public init(configuration r: inout ConfigurationReader) throws {
         self.init()
         if try r.choice("preset", ["yi", "gopher-paper"], default: "yi") == "gopher-paper" { spaced = .gopherPaper }
-        try spaced.read(&r)
-        if var cjk = try r.object("cjk") {
-            try unspaced.read(&cjk)
-            try cjk.finish()
-        }
-        unspacedWordFraction = try r.double("cjk-word-fraction", default: unspacedWordFraction, in: 0...1)!
+        try readLanguageFamilies(&r)
     }
 
-    public var configuration: JSONValue {
-        var members = spaced.configuration.objectMembers
-        members.append(("cjk", unspaced.configuration))
-        members.append(("cjk-word-fraction", .double(unspacedWordFraction)))
-        return .object(members)
-    }
+    public var configuration: JSONValue { languageFamiliesConfiguration }
 }
 
-extension GopherRepetitionThresholds {
+extension GopherRepetitionThresholds: ConfigurableThresholds {
     mutating func read(_ r: inout ConfigurationReader) throws {
         maxDuplicateParagraphFraction = try r.double("max-dup-paragraphs", default: maxDuplicateParagraphFraction, in: 0...1)
         maxDuplicateParagraphCharacterFraction = try r.double("max-dup-paragraph-chars",
@@ -91,24 +115,14 @@ extension GopherRepetitionThresholds {
     }
 }
 
-extension GopherRepetitionOptions {
+extension GopherRepetitionOptions: LanguageFamilyOptions {
     /// Keys: the threshold keys, `cjk: {threshold keys}`, `cjk-word-fraction`.
     public init(configuration r: inout ConfigurationReader) throws {
         self.init()
-        try spaced.read(&r)
-        if var cjk = try r.object("cjk") {
-            try unspaced.read(&cjk)
-            try cjk.finish()
-        }
-        unspacedWordFraction = try r.double("cjk-word-fraction", default: unspacedWordFraction, in: 0...1)!
+        try readLanguageFamilies(&r)
     }
 
-    public var configuration: JSONValue {
-        var members = spaced.configuration.objectMembers
-        members.append(("cjk", unspaced.configuration))
-        members.append(("cjk-word-fraction", .double(unspacedWordFraction)))
-        return .object(members)
-    }
+    public var configuration: JSONValue { languageFamiliesConfiguration }
 }
 
 func json(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }

@@ -1,3 +1,5 @@
+import YiCore
+
 /// How text is normalized before exact-duplicate hashing.
 public enum TextNormalization: String, Sendable, CaseIterable {
     /// The bytes as they are.

@@ -25,10 +25,8 @@ public final class ExactDeduplicator: DocumentFilter {
     public let name = "exact-dedup"
     public let options: ExactDedupOptions
     private var table: FirstSeenTable<ContentHash128>
-    private var clusterHeads = OrdinalBitSet()
     private var buffer: [UInt8] = []
-    private var nextOrdinal: UInt64 = 0
-    private var counts = DedupReport(method: "exact")
+    private var ledger = DedupLedger(method: "exact")
 
     public static let reason = "dedup.exact"
 
@@ -45,21 +43,13 @@ public final class ExactDeduplicator: DocumentFilter {
     }
 
     public func decide(_ text: String) -> DedupDecision {
-        let ordinal = nextOrdinal
-        nextOrdinal += 1
-        counts.documents += 1
+        let ordinal = ledger.nextDocument()
         DedupText.normalize(text, options.normalization, into: &buffer)
         let hash = buffer.withUnsafeBytes { ContentHash128($0) }
-        if let first = table.lookup(hash) {
-            counts.duplicates += 1
-            if clusterHeads.insert(first) { counts.clusters += 1 }
-            return .duplicate(ordinal: ordinal, of: first)
-        }
-        if !table.insert(hash, ordinal: ordinal) {
-            counts.unindexedDocuments += 1
-            if counts.firstUnindexedOrdinal == nil { counts.firstUnindexedOrdinal = ordinal }
-        }
-        return .unique(ordinal: ordinal)
+        let first = table.lookup(hash)
+        // Only a new hash is stored; a duplicate's is there already.
+        let stored = first != nil || table.insert(hash, ordinal: ordinal)
+        return ledger.record(ordinal, duplicateOf: first, stored: stored)
     }
 
     public func verdict(for document: Document) -> FilterVerdict {
@@ -67,16 +57,11 @@ public final class ExactDeduplicator: DocumentFilter {
     }
 
     public var report: DedupReport {
-        var report = counts
-        report.tableEntries = table.count
-        report.tableBytes = table.bytes + clusterHeads.bytes
-        report.memoryLimitBytes = options.memoryLimitBytes
         // The configuration keys of `exact-dedup`, plus what the run cannot change.
-        report.options = .object([
+        ledger.report(table: table, memoryLimitBytes: options.memoryLimitBytes, options: .object([
             ("normalize", .string(options.normalization.rawValue)),
             ("memory-limit", json(options.memoryLimitBytes)),
             ("hash", .string("xxh64x2-128")),
-        ])
-        return report
+        ]))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import YiCore
 
 /// MinHash + LSH parameters for near-duplicate detection.
 ///

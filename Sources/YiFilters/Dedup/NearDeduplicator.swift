@@ -22,10 +22,8 @@ public final class NearDeduplicator: DocumentFilter {
     public let options: MinHashOptions
     private var hasher: MinHasher
     private var table: FirstSeenTable<UInt64>
-    private var clusterHeads = OrdinalBitSet()
     private var bandKeys: [UInt64]
-    private var nextOrdinal: UInt64 = 0
-    private var counts = DedupReport(method: "near")
+    private var ledger = DedupLedger(method: "near")
 
     public static let reason = "dedup.near"
 
@@ -38,11 +36,9 @@ public final class NearDeduplicator: DocumentFilter {
     }
 
     public func decide(_ text: String) -> DedupDecision {
-        let ordinal = nextOrdinal
-        nextOrdinal += 1
-        counts.documents += 1
+        let ordinal = ledger.nextDocument()
         guard hasher.compute(text) else {
-            counts.emptyDocuments += 1
+            ledger.counts.emptyDocuments += 1
             return .unique(ordinal: ordinal)
         }
         var head: UInt64?
@@ -52,16 +48,7 @@ public final class NearDeduplicator: DocumentFilter {
         }
         var stored = true
         for key in bandKeys { stored = table.insert(key, ordinal: head ?? ordinal) && stored }
-        if let head {
-            counts.duplicates += 1
-            if clusterHeads.insert(head) { counts.clusters += 1 }
-            return .duplicate(ordinal: ordinal, of: head)
-        }
-        if !stored {
-            counts.unindexedDocuments += 1
-            if counts.firstUnindexedOrdinal == nil { counts.firstUnindexedOrdinal = ordinal }
-        }
-        return .unique(ordinal: ordinal)
+        return ledger.record(ordinal, duplicateOf: head, stored: stored)
     }
 
     public func verdict(for document: Document) -> FilterVerdict {
@@ -76,12 +63,8 @@ public final class NearDeduplicator: DocumentFilter {
     }
 
     public var report: DedupReport {
-        var report = counts
-        report.tableEntries = table.count
-        report.tableBytes = table.bytes + clusterHeads.bytes
-        report.memoryLimitBytes = options.memoryLimitBytes
         // The configuration keys of `near-dedup`, plus the derived threshold.
-        report.options = .object([
+        ledger.report(table: table, memoryLimitBytes: options.memoryLimitBytes, options: .object([
             ("unit", .string(options.unit.rawValue)),
             ("ngram", .int(Int64(options.ngram))),
             ("bands", .int(Int64(options.bands))),
@@ -89,7 +72,6 @@ public final class NearDeduplicator: DocumentFilter {
             ("seed", .int(Int64(bitPattern: options.seed))),
             ("memory-limit", json(options.memoryLimitBytes)),
             ("estimated-threshold", .double(options.estimatedThreshold)),
-        ])
-        return report
+        ]))
     }
 }

@@ -1,3 +1,5 @@
+import YiCore
+
 /// xxHash64 (Yann Collet's XXH64, written here from the published algorithm description).
 ///
 /// Deterministic across runs, processes and machines — unlike Swift's `Hasher`, which is seeded

@@ -1,3 +1,5 @@
+import YiCore
+
 /// The per-document random draw of the mix, and the histogram that calibrates it.
 ///
 /// Every document gets a uniform number u ∈ [0, 1) from SplitMix64(seed, source, key) only. A

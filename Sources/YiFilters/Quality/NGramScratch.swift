@@ -1,3 +1,5 @@
+import YiCore
+
 /// Prefix sums over a document's tokens that give any n-gram's hash and character length in
 /// O(1), and the per-document tables for the top and duplicated n-gram measures.
 ///

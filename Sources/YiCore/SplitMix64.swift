@@ -1,7 +1,9 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, statistically good 64-bit generator.
 ///
-/// Used for everything random in YiFilters (MinHash permutations, sampling decisions) because
-/// its output is fixed by the seed alone — the same on every run, machine and thread count.
+/// Used for everything random in yi-prep (MinHash permutations, sampling decisions, evaluation
+/// sets, test data) because its output is fixed by the seed alone — the same on every run,
+/// machine, thread count and Swift version (the standard library's `random(in:using:)` does not
+/// promise a stable mapping, so callers that need stable values map the raw outputs themselves).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
