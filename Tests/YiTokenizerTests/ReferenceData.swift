@@ -1,4 +1,5 @@
 import Foundation
+import YiIO
 import YiCore
 import YiTestSupport
 @testable import YiTokenizer
@@ -6,21 +7,10 @@ import YiTestSupport
 /// Reading the reference data: shared tokenizer models, JSONL fixtures and zstd-compressed
 /// corpora with the ids SentencePiece gave.
 enum ReferenceData {
-    /// Decompresses a .zst file. The only place the tests shell out to `zstd`; YiIO's decoder
+
     /// replaces it once that module has landed.
     static func decompressZstd(_ path: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["zstd", "-dcq", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw YiError(.corruptInput, "zstd -dcq failed with status \(process.terminationStatus)", context: .init(path: path))
-        }
-        return data
+        Data(try openByteStream(path: path, compression: .zstd).readAll())
     }
 
     /// Decodes each non-empty line of a JSONL document. (Foundation's JSONDecoder, not
