@@ -9,6 +9,7 @@ import Foundation
 /// relative speeds (a slow consumer blocks the producer).
 ///
 /// Submit batches (many documents per item), not single documents: one lock round-trip per item.
+/// With `threads == 1` everything runs inline on the caller's thread (same order, same results).
 public final class OrderedWorkPool<Input, Output> {
     private let threads: Int
     private let maxInFlight: Int
@@ -40,6 +41,14 @@ public final class OrderedWorkPool<Input, Output> {
     public func run(makeWorker: @escaping () -> (Input) -> Output,
                     produce: @escaping (_ submit: (Input) throws -> Void) throws -> Void,
                     consume: (Output) throws -> Void) throws {
+        // One thread means one thread: read, work and consume inline, with no hand-offs.
+        if threads == 1 {
+            let work = makeWorker()
+            try withoutActuallyEscaping(consume) { consume in
+                try produce { item in try consume(work(item)) }
+            }
+            return
+        }
         var workers: [Thread] = []
         let allDone = DispatchGroup()
         for n in 0..<threads {

@@ -44,7 +44,7 @@ public final class TokenizeJob {
     }
 
     private struct EncodedLines {
-        var text: String
+        var text: [UInt8]
         var documents: Int
         var tokens: Int
         var textBytes: Int
@@ -71,7 +71,7 @@ public final class TokenizeJob {
         try pool.run(makeWorker: {
             let encoder = SentencePieceEncoder(model: model)
             return { batch in
-                var lines = EncodedLines(text: "", documents: 0, tokens: 0, textBytes: 0, malformed: 0)
+                var lines = EncodedLines(text: [], documents: 0, tokens: 0, textBytes: 0, malformed: 0)
                 var ids: [TokenID] = []
                 for document in batch.documents {
                     ids.removeAll(keepingCapacity: true)
@@ -79,11 +79,12 @@ public final class TokenizeJob {
                     var text = document.text
                     let stats = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
                     if let eos { ids.append(eos) }
-                    lines.text += "{\"id\": "
-                    JSONWriter.appendQuoted(document.id, to: &lines.text)
-                    lines.text += ", \"ids\": "
+                    var head = "{\"id\": "
+                    JSONWriter.appendQuoted(document.id, to: &head)
+                    head += ", \"ids\": "
+                    lines.text.append(contentsOf: head.utf8)
                     JSONWriter.appendIDs(ids, to: &lines.text)
-                    lines.text += "}\n"
+                    lines.text.append(contentsOf: "}\n".utf8)
                     lines.documents += 1
                     lines.tokens += ids.count
                     lines.textBytes += text.utf8.count
@@ -98,7 +99,7 @@ public final class TokenizeJob {
             if let output {
                 try output.write(lines.text)
             } else {
-                standardOutput.write(Data(lines.text.utf8))
+                standardOutput.write(Data(lines.text))
             }
             summary.documents += lines.documents
             summary.tokens += lines.tokens

@@ -56,7 +56,7 @@ struct ReaderArguments: ParsableArguments {
 
 /// Flags about how a run behaves rather than what it produces.
 struct RunArguments: ParsableArguments {
-    @Option(help: "Worker threads for tokenizing (default: all cores).")
+    @Option(help: "1: everything on one thread; N > 1: N tokenizer workers beside a reader and a writer thread (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Stop at the first rejected record (exit 4) instead of counting it.")

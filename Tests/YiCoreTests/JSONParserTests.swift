@@ -62,3 +62,18 @@ import YiCore
         #expect(throws: Never.self) { try JSONParser.parse(ok) }
     }
 }
+
+@Suite struct JSONWriterIDTests {
+    @Test func idsAreWrittenLikeJSONNumbers() throws {
+        var text = ""
+        JSONWriter.appendIDs([0, 7, 10, 63999, UInt32.max], to: &text)
+        #expect(text == "[0, 7, 10, 63999, 4294967295]")
+        var bytes: [UInt8] = []
+        JSONWriter.appendIDs([Int64.min + 1, -5, 0], to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "[-9223372036854775807, -5, 0]")
+        var empty = ""
+        JSONWriter.appendIDs([UInt32](), to: &empty)
+        #expect(empty == "[]")
+        #expect(try JSONParser.parse(text) == .array([.int(0), .int(7), .int(10), .int(63999), .int(4294967295)]))
+    }
+}
