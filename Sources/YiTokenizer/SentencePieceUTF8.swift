@@ -1,3 +1,4 @@
+import YiCore
 /// UTF-8 helpers with SentencePiece's exact semantics (util.h / util.cc), which differ from
 /// Swift's own decoding: a malformed sequence is replaced byte by byte (each bad byte becomes one
 /// U+FFFD), not by maximal subparts.
@@ -57,27 +58,9 @@ enum SentencePieceUTF8 {
         }
     }
 
-    /// Whether all of `bytes` is well-formed UTF-8 by SentencePiece's rules (which are the
-    /// standard ones). ASCII is checked 8 bytes at a time.
+    /// Whether all of `bytes` is well-formed UTF-8 (SentencePiece's rules are the standard ones).
     static func isWellFormed(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let p = buffer.baseAddress else { return true }
-        let n = buffer.count
-        let raw = UnsafeRawPointer(p)
-        var i = 0
-        while i < n {
-            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-                continue
-            }
-            if p[i] < 0x80 {
-                i += 1
-                continue
-            }
-            let length = validCharLength(p + i, n - i)
-            if length == 0 { return false }
-            i += length
-        }
-        return true
+        UTF8Validation.isValid(buffer)
     }
 
     /// Appends `bytes` decoded the way SentencePiece's decoder does for byte pieces: each

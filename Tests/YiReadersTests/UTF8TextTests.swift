@@ -3,7 +3,7 @@ import YiCore
 @testable import YiReaders
 import YiTestSupport
 
-/// `UTF8Text.isValid` decides which bytes become strings without a second check, so it must agree
+/// `UTF8Validation.isValid` (YiCore) decides which bytes become strings without a second check, so it must agree
 /// with the standard library exactly.
 @Suite struct UTF8TextTests {
     private func stdlibAccepts(_ bytes: [UInt8]) -> Bool {
@@ -11,7 +11,7 @@ import YiTestSupport
     }
 
     private func oursAccepts(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { UTF8Text.isValid($0) }
+        bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) }
     }
 
     @Test func everySequenceOfUpToThreeBytes() {
