@@ -45,7 +45,7 @@ let package = Package(
 
         // Release-mode benchmark driver (see tools/bench/README.md); not part of the tests.
         .executableTarget(name: "yi-bench",
-                          dependencies: ["YiCore", "YiIO", "YiReaders", "YiTokenizer", "YiPipeline"],
+                          dependencies: ["YiCore", "YiIO", "YiReaders", "YiTokenizer"],
                           path: "tools/bench/yi-bench"),
 
         // Tests: one target per module, plus a small support library (fixture paths, temp dirs).

@@ -8,7 +8,6 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: ([String]) throws -> Void] = [
     "tokenizer": TokenizerBench.run,
     "readers": ReaderBench.run,
-    "pipeline": PipelineBench.run,
 ]
 guard let name = arguments.first, let suite = suites[name] else {
     print("usage: yi-bench <\(suites.keys.sorted().joined(separator: "|"))> [options]")
