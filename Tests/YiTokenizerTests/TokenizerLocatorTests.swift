@@ -12,7 +12,7 @@ import YiTestSupport
             let root = hub + "/" + repository
             for snapshot in layout.snapshots {
                 try! FileManager.default.createDirectory(atPath: root + "/snapshots/" + snapshot, withIntermediateDirectories: true)
-                FileManager.default.createFile(atPath: root + "/snapshots/" + snapshot + "/tokenizer.model", contents: Data([1]))
+                _ = FileManager.default.createFile(atPath: root + "/snapshots/" + snapshot + "/tokenizer.model", contents: Data([1]))
             }
             if let main = layout.main {
                 try! FileManager.default.createDirectory(atPath: root + "/refs", withIntermediateDirectories: true)
@@ -86,7 +86,7 @@ import YiTestSupport
             #expect(error.message.contains(hub))
         }
         try FileManager.default.createDirectory(atPath: hub + "/models--01-ai--Yi-9B/snapshots/s1", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: hub + "/models--01-ai--Yi-9B/snapshots/s1/tokenizer.model", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: hub + "/models--01-ai--Yi-9B/snapshots/s1/tokenizer.model", contents: Data([1]))
         #expect(try TokenizerLocator.resolve(explicitPath: nil, environment: [:], homeDirectory: home.path)
                 == hub + "/models--01-ai--Yi-9B/snapshots/s1/tokenizer.model")
     }
