@@ -5,17 +5,20 @@ import YiTokenizer
 /// Builds the manifests of a pack run: one per finished part (its completion marker) and the
 /// run's `manifest.json`, which joins the parts in order.
 struct ManifestBuilder {
-    let options: PackOptions
-    let model: SentencePieceModel
     let inputs: [InputFile]
     let fingerprint: String
     let unsupported: [String]
+    /// What every manifest of the run shares; built once (the model's sha256 hashes its file).
+    private let base: Manifest
 
-    private var base: Manifest {
+    init(options: PackOptions, model: SentencePieceModel, inputs: [InputFile], fingerprint: String, unsupported: [String]) {
+        self.inputs = inputs
+        self.fingerprint = fingerprint
+        self.unsupported = unsupported
         let tokenizer = TokenizerInfo(
             path: options.tokenizerPath, sha256: model.sha256, vocabularySize: model.vocabularySize,
             bosID: model.bosID.map(Int.init), eosID: model.eosID.map(Int.init), flags: model.manifestJSON)
-        return Manifest(tool: ToolInfo(version: YiPipelineInfo.version), createdBy: "yi-prep pack",
+        base = Manifest(tool: ToolInfo(version: YiPipelineInfo.version), createdBy: "yi-prep pack",
                         options: options.outputDefiningJSON, seed: options.seed, tokenizer: tokenizer,
                         padID: Int(options.packing.padID))
     }
