@@ -97,3 +97,59 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// A `.mask` sidecar opened for reading; the header is checked on open.
+public final class MaskSidecarFile {
+    let file: ReadOnlyFile
+    public let sequenceLength: Int
+    public let sequenceCount: Int
+    public var path: String { file.path }
+    var recordSize: Int { MaskSidecarFormat.recordSize(sequenceLength: sequenceLength) }
+
+    public init(path: String) throws {
+        file = try ReadOnlyFile(path: path)
+        let header = try file.bytes(at: 0, count: min(Int(file.size), MaskSidecarFormat.headerSize), what: "the mask header")
+        func fail(_ message: String, _ offset: Int64) -> YiError {
+            YiError(.corruptInput, message, context: .init(path: path, byteOffset: offset))
+        }
+        guard header.count == MaskSidecarFormat.headerSize else { throw fail("mask sidecar shorter than its 32-byte header", 0) }
+        guard Array(header[0..<8]) == MaskSidecarFormat.magic else { throw fail("bad mask magic (expected YIMASK\\0\\0)", 0) }
+        func u32(_ at: Int) -> UInt32 { header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
+        func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
+        guard u32(8) == MaskSidecarFormat.version else { throw fail("unsupported mask version \(u32(8)) (expected 1)", 8) }
+        guard u32(12) == MaskSidecarFormat.bitsPerToken else { throw fail("mask has \(u32(12)) bits per token (expected 1)", 12) }
+        let length = u64(16), count = u64(24)
+        guard length > 0, length <= UInt64(Int32.max) else { throw fail("mask sequence length \(length) is out of range", 16) }
+        guard count <= UInt64(Int.max / 2) else { throw fail("mask sequence count \(count) is out of range", 24) }
+        sequenceLength = Int(length)
+        sequenceCount = Int(count)
+        let expected = MaskSidecarFormat.fileSize(sequenceLength: sequenceLength, sequences: sequenceCount)
+        guard file.size == expected else {
+            throw fail("mask sidecar is \(file.size) bytes; header says \(sequenceCount) sequences of \(sequenceLength) tokens = \(expected) bytes", min(file.size, expected))
+        }
+    }
+
+    /// Sequence k's mask as 0/1 per token.
+    public func mask(ofSequence k: Int) throws -> [UInt8] {
+        precondition(k >= 0 && k < sequenceCount, "sequence \(k) out of range")
+        let record = try file.bytes(at: Int64(MaskSidecarFormat.headerSize) + Int64(k) * Int64(recordSize), count: recordSize,
+                                    what: "mask record \(k)")
+        var bits = [UInt8](repeating: 0, count: sequenceLength)
+        record.withUnsafeBytes { raw in
+            for j in 0..<sequenceLength where MaskSidecarFormat.bit(raw, j) { bits[j] = 1 }
+        }
+        return bits
+    }
+
+    /// Trained tokens of sequence k inside each of `ranges` (token offsets), and in all.
+    public func trainedCounts(ofSequence k: Int, ranges: [Range<Int>]) throws -> (perRange: [Int], total: Int) {
+        let record = try file.bytes(at: Int64(MaskSidecarFormat.headerSize) + Int64(k) * Int64(recordSize), count: recordSize,
+                                    what: "mask record \(k)")
+        var total = 0
+        for byte in record { total += byte.nonzeroBitCount }
+        let per = record.withUnsafeBytes { raw in
+            ranges.map { range in range.reduce(0) { $0 + (MaskSidecarFormat.bit(raw, $1) ? 1 : 0) } }
+        }
+        return (per, total)
+    }
+}
