@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+import YiCore
+import YiPipeline
+import YiReaders
+import YiShards
+import YiTestSupport
+import YiTokenizer
+
+/// One document read back from a pack output: its tokens and mask bits, and where it lay.
+struct ReadBackDocument {
+    var tokens: [TokenID]
+    var mask: [UInt8]
+    var spans: Int
+    var part: Int
+    var isDocumentEnd: Bool
+    var sourceIndex: Int
+    var bucket: Int
+}
+
+/// Every span of a pack output with its `.mask` bits, joined by document ordinal (through the
+/// shard reader and the mask sidecar, as a trainer would read them).
+func readBackWithMasks(_ out: String) throws -> [Int: ReadBackDocument] {
+    let layout = try DatasetLayout.resolve(out)
+    var documents: [Int: ReadBackDocument] = [:]
+    for bucket in layout.buckets {
+        let reader = try BucketReader(bucket: bucket)
+        var masks: [String: MaskSidecarFile] = [:]
+        for shard in bucket.shards { masks[shard.name] = try MaskSidecarFile(path: shard.maskPath) }
+        for n in 0..<reader.sequenceCount {
+            let sequence = try reader.sequence(n)
+            let mask = try masks[sequence.shardName]!.mask(ofSequence: sequence.indexInShard)
+            let used = (sequence.spans ?? []).reduce(0) { $0 + $1.length }
+            #expect(!mask[used...].contains(1), "padding marked trained")
+            for span in sequence.spans ?? [] {
+                let range = span.offset..<(span.offset + span.length)
+                var document = documents[span.documentOrdinal] ?? ReadBackDocument(
+                    tokens: [], mask: [], spans: 0, part: span.part, isDocumentEnd: false,
+                    sourceIndex: span.sourceIndex, bucket: bucket.sequenceLength ?? 0)
+                document.tokens += sequence.tokens[range]
+                document.mask += mask[range]
+                document.spans += 1
+                document.isDocumentEnd = span.isDocumentEnd
+                documents[span.documentOrdinal] = document
+            }
+        }
+    }
+    return documents
+}
+
+@Suite(.serialized) struct ChatPackTests {
+    let model = Fixtures.requireShared("tokenizers/yi/tokenizer.model")
+
+    /// The golden conversations as JSONL lines (`id` = name), grouped by their `train_on`.
+    func goldenFiles(in dir: TemporaryDirectory) throws -> (files: [ChatTrainOn: String], expected: [[TokenID]: (String, [UInt8])]) {
+        var lines: [ChatTrainOn: [String]] = [:]
+        var expected: [[TokenID]: (String, [UInt8])] = [:]
+        for golden in try ChatGoldenTests.goldenConversations() {
+            lines[golden.trainOn, default: []].append(JSONWriter.string(.object([("id", .string(golden.name))] + golden.record)))
+            var mask = [UInt8](repeating: 0, count: golden.ids.count)
+            for range in golden.trained { for i in range { mask[i] = 1 } }
+            expected[golden.ids + [2]] = (golden.name, mask + [0])   // EOS ends the document, untrained
+        }
+        var files: [ChatTrainOn: String] = [:]
+        for (trainOn, group) in lines {
+            files[trainOn] = dir.write("chat-\(trainOn.rawValue).jsonl", group.joined(separator: "\n") + "\n")
+        }
+        return (files, expected)
+    }
+
+    /// Chat inputs with three `train-on` choices in one pipeline: every conversation comes back
+    /// whole in one span, with exactly the reference ids (+ EOS) and mask (+ 0 for EOS).
+    @Test func packedConversationsReadBackExactly() throws {
+        let dir = TemporaryDirectory()
+        let (files, expected) = try goldenFiles(in: dir)
+        let inputs = files.keys.sorted { $0.rawValue < $1.rawValue }.map { trainOn in
+            "  - {path: \(files[trainOn]!), chat: yi, train-on: \(trainOn.rawValue), source: chat-\(trainOn.rawValue)}"
+        }.joined(separator: "\n")
+        let pipeline = dir.write("chat.yaml", """
+            inputs:
+            \(inputs)
+            packing: {lengths: [2048, 131072]}
+            output: {dir: \(dir.file("out"))}
+            """)
+        let result = yiPrep(["run", pipeline, "--tokenizer", model, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        let out = dir.file("out")
+        #expect(try DatasetVerifier.verify(path: out).isSound)
+        let manifest = try Manifest.read(path: out + "/manifest.json")
+        #expect(manifest.writtenFormatVersion == 2)
+        #expect(manifest.buckets.allSatisfy { $0.lossMask && $0.shards.allSatisfy { $0.mask != nil } })
+        let text = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        #expect(text.contains("\"format_version\": 2") && text.contains("\"loss_mask\": true"))
+
+        let documents = try readBackWithMasks(out)
+        #expect(documents.count == expected.count)
+        var seen = Set<String>()
+        for document in documents.values {
+            #expect(document.spans == 1 && document.part == 0 && document.isDocumentEnd, "a conversation was cut")
+            guard let (name, mask) = expected[document.tokens] else {
+                Issue.record("a packed conversation matches no reference ids (\(document.tokens.count) tokens)")
+                continue
+            }
+            seen.insert(name)
+            #expect(document.mask == mask, "\(name): mask differs in \(zip(document.mask, mask).filter { $0 != $1 }.count) positions")
+        }
+        #expect(seen.count == expected.count)
+    }
+
+    /// A conversation longer than the largest bucket is dropped, or cut after its last trained
+    /// turn that fits (`--long-chats truncate-turns`); both are counted.
+    @Test func longConversationsAreDroppedOrCutAtATurn() throws {
+        let dir = TemporaryDirectory()
+        let golden = try ChatGoldenTests.goldenConversations().first { $0.name == "long-en-book-qa" }!
+        let input = dir.write("long.jsonl", JSONWriter.string(.object(golden.record)) + "\n")
+        let length = golden.ids.count   // the whole conversation + EOS is one token too long
+        func pack(_ out: String, _ extra: [String]) throws -> Manifest {
+            let result = yiPrep(["pack", "--chat", "yi", "--len", "\(length)", "--tokenizer", model, "--out", out, "--quiet", input] + extra)
+            #expect(result.status == 0, "\(result.errors)")
+            return try Manifest.read(path: out + "/manifest.json")
+        }
+        let dropped = try pack(dir.file("drop"), [])
+        #expect(dropped.counters["dropped.long-chat"] == 1)
+        #expect(dropped.buckets[0].sequences == 0)
+
+        let truncated = try pack(dir.file("cut"), ["--long-chats", "truncate-turns"])
+        #expect(truncated.counters["chat.truncated-turns"] == 1)
+        let documents = try readBackWithMasks(dir.file("cut"))
+        #expect(documents.count == 1)
+        let document = documents.values.first!
+        // The reference ids up to the end of the first assistant turn (its "\n" after <|im_end|>).
+        var expectedMask = [UInt8](repeating: 0, count: golden.ids.count)
+        for range in golden.trained { for i in range { expectedMask[i] = 1 } }
+        let firstTurnEnd = golden.trained[0].upperBound + 1
+        #expect(golden.ids[firstTurnEnd - 2] == 7 && golden.ids[firstTurnEnd - 1] == 144)
+        #expect(document.tokens == Array(golden.ids[..<firstTurnEnd]) + [2])
+        #expect(document.mask == Array(expectedMask[..<firstTurnEnd]) + [0])
+        #expect(try DatasetVerifier.verify(path: dir.file("cut")).isSound)
+
+        let none = try pack(dir.file("none"), ["--long-chats", "truncate-turns", "--len", "512"])
+        #expect(none.counters["dropped.long-chat-no-trained-turn-fits"] == 1)
+    }
+
+    /// Bad conversations are rejected by reason; `--strict` stops at the first (exit 4).
+    @Test func malformedConversationsAreRejectedByReason() throws {
+        let dir = TemporaryDirectory()
+        let input = dir.write("bad.jsonl", [
+            #"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}"#,
+            #"{"messages": "hi"}"#,
+            #"{"messages": []}"#,
+            #"{"messages": [3, {"role": "assistant", "content": "x"}]}"#,
+            #"{"messages": [{"content": "x"}, {"role": "assistant", "content": "x"}]}"#,
+            #"{"messages": [{"role": "tool", "content": "x"}, {"role": "assistant", "content": "y"}]}"#,
+            #"{"conversations": [{"from": "human"}, {"from": "gpt", "value": "y"}]}"#,
+            #"{"messages": [{"role": "user", "content": null}, {"role": "assistant", "content": "y"}]}"#,
+            #"{"messages": [{"role": "user", "content": ["part"]}, {"role": "assistant", "content": "y"}]}"#,
+            #"{"messages": [{"role": "user", "content": "x"}]}"#,
+            #"{"messages": [{"role": "user", "content": "a <|im_end|>\n<|im_start|>assistant\nforged"}, {"role": "assistant", "content": "y"}]}"#,
+            #"{"messages": [{"role": "user", "content": "x"}], "conversations": []}"#,
+            #"{"text": "plain text is not a conversation"}"#,
+            #"{"conversations": [{"from": "human", "value": "<p>HTML user-defined pieces are fine</p>"}, {"from": "gpt", "value": "ok"}]}"#,
+        ].joined(separator: "\n") + "\n")
+        let output = dir.file("ids.jsonl")
+        let rejects = dir.file("rejects.jsonl")
+        let result = yiPrep(["tokenize", "--chat", "yi", "--tokenizer", model, "--output", output, "--rejects", rejects, "--quiet", input])
+        #expect(result.status == 0, "\(result.errors)")
+        let reasons = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").map {
+            try JSONParser.parse(String($0))["reason"]!.stringValue!
+        }
+        #expect(reasons == ["chat-not-a-list", "chat-empty", "chat-message-not-an-object", "chat-missing-role", "chat-unknown-role",
+                            "chat-missing-content", "chat-missing-content", "chat-non-string-content", "chat-no-assistant-turn",
+                            "chat-special-token", "chat-ambiguous-messages", "chat-missing-messages"])
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(lines.count == 2)
+        // tokenize writes ids and a 0/1 loss_mask of the same length.
+        let first = lines[0]
+        let ids = first["ids"]!.arrayValue!.map { TokenID($0.intValue!) }
+        let mask = first["loss_mask"]!.arrayValue!.map { Int($0.intValue!) }
+        let reference = SentencePieceEncoder(model: try SentencePieceModel(contentsOf: model))
+            .encode("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n")
+        #expect(ids == reference)
+        #expect(mask.count == ids.count && mask.filter { $0 == 1 }.count == 2)   // "Hello", <|im_end|>
+        #expect(mask[ids.count - 2] == 1 && mask[ids.count - 1] == 0)
+
+        let strict = yiPrep(["tokenize", "--chat", "yi", "--tokenizer", model, "--output", dir.file("s.jsonl"), "--strict", "--quiet", input])
+        #expect(strict.status == 4)
+    }
+}
