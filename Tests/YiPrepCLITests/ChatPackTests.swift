@@ -186,3 +186,68 @@ func readBackWithMasks(_ out: String) throws -> [Int: ReadBackDocument] {
         #expect(strict.status == 4)
     }
 }
+
+/// Chat and plain sources in one mixed run.
+@Suite(.serialized) struct ChatMixTests {
+    let model = Fixtures.requireShared("tokenizers/yi/tokenizer.model")
+
+    /// Conversations built from real corpus documents (the document as the user's message, its
+    /// first line as the assistant's answer) mixed 30/70 with plain documents: each source's
+    /// share of the packed tokens lands within one of its documents of the target, and the
+    /// conversations stay whole with their masks.
+    @Test func mixedRunKeepsEachSourceShare() throws {
+        let dir = TemporaryDirectory()
+        var chat: [String] = [], plain: [String] = []
+        let corpus = try String(contentsOfFile: Fixtures.requireShared("corpora/jsonl/corpus.jsonl"), encoding: .utf8)
+        for (n, line) in corpus.split(separator: "\n").enumerated() {
+            let record = try JSONParser.parse(String(line))
+            guard let text = record["text"]?.stringValue, text.count >= 300, text.count <= 6000,
+                  !text.contains("<|") else { continue }
+            if n % 2 == 0 {
+                let answer = text.split(separator: "\n").first.map(String.init) ?? text
+                chat.append(JSONWriter.string(.object([("messages", .array([
+                    .object([("role", .string("user")), ("content", .string(text + "\n\nWhat is the first line?"))]),
+                    .object([("role", .string("assistant")), ("content", .string(answer))]),
+                ]))])))
+            } else {
+                plain.append(JSONWriter.string(.object([("text", .string(text))])))
+            }
+        }
+        #expect(chat.count > 50 && plain.count > 50)
+        let chatFile = dir.write("chat.jsonl", chat.joined(separator: "\n") + "\n")
+        let plainFile = dir.write("plain.jsonl", plain.joined(separator: "\n") + "\n")
+        let pipeline = dir.write("mix.yaml", """
+            seed: 3
+            inputs:
+              - {path: \(chatFile), chat: yi, source: chat, weight: 0.3}
+              - {path: \(plainFile), source: plain, weight: 0.7}
+            mix: {unit: tokens, budget: no-repetition}
+            packing: {lengths: [4096, 8192]}
+            output: {dir: \(dir.file("out"))}
+            """)
+        let result = yiPrep(["run", pipeline, "--tokenizer", model, "--quiet"])
+        #expect(result.status == 0, "\(result.errors)")
+        let out = dir.file("out")
+        #expect(try DatasetVerifier.verify(path: out).isSound)
+        let manifest = try Manifest.read(path: out + "/manifest.json")
+        let documents = try readBackWithMasks(out)
+        var tokens: [String: Int] = [:]
+        var largest: [String: Int] = [:]
+        for document in documents.values {
+            let source = manifest.sources[document.sourceIndex]
+            tokens[source, default: 0] += document.tokens.count
+            largest[source] = max(largest[source] ?? 0, document.tokens.count)
+            #expect(document.spans == 1 || source == "plain", "a conversation was cut")
+            if source == "plain" {
+                #expect(!document.mask.contains(0), "plain documents are trained everywhere")
+            } else {
+                #expect(document.mask.contains(1) && document.mask.first == 0 && document.mask.last == 0)
+            }
+        }
+        let total = Double(tokens.values.reduce(0, +))
+        for (source, target) in [("chat", 0.3), ("plain", 0.7)] {
+            let share = Double(tokens[source] ?? 0) / total
+            #expect(abs(share - target) <= Double(largest[source] ?? 0) / total, "\(source): share \(share), target \(target)")
+        }
+    }
+}
