@@ -105,8 +105,13 @@ struct InspectCommand: ParsableCommand {
             let encoder = SentencePieceEncoder(model: model)
             decode = { encoder.decode($0) }
         }
+        // Chat runs: trained tokens are marked from the shard's loss-mask sidecar.
+        let mask = try bucket.shards.first { $0.name == found.shardName }
+            .flatMap { FileManager.default.fileExists(atPath: $0.maskPath) ? $0 : nil }
+            .map { try MaskSidecarFile(path: $0.maskPath).mask(ofSequence: found.indexInShard) }
         print(SequenceInspection.render(found, bucketName: bucket.name, sequenceNumber: sequence, sources: sources,
-                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode),
+                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode,
+                                        mask: mask),
               terminator: "")
     }
 }

@@ -107,6 +107,24 @@ func readBackWithMasks(_ out: String) throws -> [Int: ReadBackDocument] {
         #expect(seen.count == expected.count)
     }
 
+    /// `inspect` marks the trained runs of a chat sequence: each assistant answer with its
+    /// `<|im_end|>`, nothing of the user's turn.
+    @Test func inspectMarksTrainedSpans() throws {
+        let dir = TemporaryDirectory()
+        let input = dir.write("c.jsonl", #"{"messages": [{"role": "user", "content": "Name a colour."}, {"role": "assistant", "content": "Blue."}, {"role": "user", "content": "Another?"}, {"role": "assistant", "content": "Green."}]}"# + "\n")
+        let out = dir.file("out")
+        #expect(yiPrep(["pack", "--chat", "yi", "--len", "64", "--tokenizer", model, "--out", out, "--quiet", input]).status == 0)
+        let layout = try DatasetLayout.resolve(out)
+        let bucket = layout.buckets[0]
+        let sequence = try BucketReader(bucket: bucket).sequence(0)
+        let mask = try MaskSidecarFile(path: bucket.shards[0].maskPath).mask(ofSequence: 0)
+        let encoder = SentencePieceEncoder(model: try SentencePieceModel(contentsOf: model))
+        let text = SequenceInspection.render(sequence, bucketName: bucket.name, sequenceNumber: 0, decode: { encoder.decode($0) }, mask: mask)
+        #expect(text.contains("⟪Blue.<|im_end|>⟫") && text.contains("⟪Green.<|im_end|>⟫"), "\(text)")
+        // The legend line names ⟪ once; then one ⟪ per assistant answer.
+        #expect(text.components(separatedBy: "⟪").count == 4 && !text.contains("⟪Name"))
+    }
+
     /// A conversation longer than the largest bucket is dropped, or cut after its last trained
     /// turn that fits (`--long-chats truncate-turns`); both are counted.
     @Test func longConversationsAreDroppedOrCutAtATurn() throws {
