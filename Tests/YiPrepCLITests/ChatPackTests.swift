@@ -125,6 +125,31 @@ func readBackWithMasks(_ out: String) throws -> [Int: ReadBackDocument] {
         #expect(text.components(separatedBy: "⟪").count == 4 && !text.contains("⟪Name"))
     }
 
+    /// `verify` reads the mask sidecar: a trained bit on padding, a wrong header and a missing
+    /// file are each reported.
+    @Test func verifyFindsMaskProblems() throws {
+        let dir = TemporaryDirectory()
+        let input = dir.write("c.jsonl", #"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}"# + "\n")
+        let out = dir.file("out")
+        #expect(yiPrep(["pack", "--chat", "yi", "--len", "64", "--tokenizer", model, "--out", out, "--quiet", input]).status == 0)
+        #expect(try DatasetVerifier.verify(path: out).isSound)
+        let path = try DatasetLayout.resolve(out).buckets[0].shards[0].maskPath
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        func problems(_ bytes: Data?) throws -> String {
+            if let bytes { try bytes.write(to: URL(fileURLWithPath: path)) } else { try FileManager.default.removeItem(atPath: path) }
+            return try DatasetVerifier.verify(path: out).problems.map(\.message).joined(separator: "; ")
+        }
+        var padded = original
+        padded[padded.count - 1] |= 0x80   // token 63 is padding
+        #expect(try problems(padded).contains("padding position(s) marked as trained"))
+        var badLength = original
+        badLength[16] = 32
+        #expect(try problems(badLength).contains("sequences of 32 tokens"))   // the size no longer matches the header
+        #expect(try problems(nil).contains("loss-mask sidecar listed in the manifest is missing"))
+        try original.write(to: URL(fileURLWithPath: path))
+        #expect(try DatasetVerifier.verify(path: out).isSound)
+    }
+
     /// A conversation longer than the largest bucket is dropped, or cut after its last trained
     /// turn that fits (`--long-chats truncate-turns`); both are counted.
     @Test func longConversationsAreDroppedOrCutAtATurn() throws {
