@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YiCore
 import YiReaders
+import YiShards
 import YiTestSupport
 import YiTokenizer
 
@@ -91,6 +92,37 @@ import YiTokenizer
             #expect(expectedMask.contains(1), "\(golden.name): nothing trained")
         }
         #expect(longDocuments >= 2, "the golden set must hold documents of 100K+ characters")
+    }
+}
+
+/// The documented details of the rule and the format, on small cases.
+@Suite struct ChatMaskRuleTests {
+    /// A token that overlaps a trained byte range only in part is trained; one that merely touches
+    /// it is not.
+    @Test func aTokenOverlappingTrainedBytesIsTrained() throws {
+        let model = try SentencePieceModel(contentsOf: Fixtures.requireShared("tokenizers/yi/tokenizer.model"))
+        let masker = try ChatMasker(model: model)
+        let text = "Hello world"
+        let ids = SentencePieceEncoder(model: model).encode(text)
+        #expect(ids.count == 2)   // "Hello", "▁world"
+        func mask(_ range: Range<Int>) -> [UInt8]? {
+            masker.mask(ids: ids, text: text, layout: ChatLayout(trainedRanges: [range], turns: [.init(end: 11, isTrained: true)]))?.mask
+        }
+        #expect(mask(2..<3) == [1, 0])    // inside "Hello"
+        #expect(mask(4..<6) == [1, 1])    // "o" and the space of "▁world"
+        #expect(mask(5..<11) == [0, 1])   // starts where "Hello" ends
+        // Ids that do not spell out the text are refused, not masked.
+        #expect(masker.mask(ids: ids, text: "Hello World", layout: ChatLayout(trainedRanges: [], turns: [])) == nil)
+    }
+
+    /// docs/chat.md's example: L = 10, tokens 6, 7, 8 trained → record C0 01, 34 bytes in all.
+    @Test func maskFileExampleBytes() throws {
+        var record = [UInt8](repeating: 0xFF, count: MaskSidecarFormat.recordSize(sequenceLength: 10))
+        MaskSidecarFormat.pack([0, 0, 0, 0, 0, 0, 1, 1, 1, 0], into: &record)
+        #expect(record == [0xC0, 0x01])
+        let header = MaskSidecarFormat.header(sequenceLength: 10, sequences: 1)
+        #expect(header == Array("YIMASK".utf8) + [0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(MaskSidecarFormat.fileSize(sequenceLength: 10, sequences: 1) == 34)
     }
 }
 
