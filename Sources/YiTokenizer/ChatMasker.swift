@@ -1,4 +1,9 @@
 import YiCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Loss masks for conversations: the rendered conversation is encoded whole (so the ids are
 /// exactly `EncodeAsIds` of the text) and each token is traced back to the bytes of the text
@@ -12,10 +17,31 @@ import YiCore
 ///
 /// Tracing bytes needs a model whose normalization keeps text as it is apart from spaces becoming
 /// `▁` (Yi: no charsmap, no dummy prefix, no whitespace folding); `init` refuses other models.
-/// Each token's piece is matched against the text (a `▁` matches a space or a literal `▁`), so a
-/// mismatch is detected instead of giving a wrong mask.
+/// Then a token's text is its piece with each `▁` read as a space, so its byte length is known
+/// from its id; the lengths must add up to the text's (else nil, never a wrong mask). When the
+/// text holds a literal U+2581, a `▁` may stand for either, and each piece is matched against the
+/// text byte by byte instead.
 public struct ChatMasker: Sendable {
     public let model: SentencePieceModel
+    /// Per id, how its piece maps to text bytes (see `Trace`), built once per masker.
+    private let trace: [Trace]
+    /// Per id, the bytes of text its piece stands for when every `▁` stands for a space; -1 for
+    /// ids that never occur in an encoded text.
+    private let textLength: [Int32]
+
+    /// How a piece is matched against the text.
+    private enum Trace: UInt8 {
+        /// UNKNOWN, CONTROL, UNUSED: never part of an encoded text's ids.
+        case invalid
+        /// A byte-fallback piece: one byte of the text.
+        case byte
+        /// The piece's bytes appear as they are (no `▁` in it).
+        case literal
+        /// `▁` then bytes without `▁` (most word pieces).
+        case leadingSpace
+        /// Anything else: matched byte by byte.
+        case general
+    }
 
     public init(model: SentencePieceModel) throws {
         let flags = model.flags
@@ -23,6 +49,45 @@ public struct ChatMasker: Sendable {
             throw YiError(.tokenizer, "chat loss masks need a tokenizer without text normalization (no charsmap, no dummy prefix, no whitespace folding), as Yi's; this model normalizes text, so token byte ranges cannot be traced")
         }
         self.model = model
+        let escape = flags.escapeWhitespaces
+        let trace = (0..<model.vocabularySize).map { i -> Trace in
+            switch model.type(of: Int32(i)) {
+            case .byte?: return .byte
+            case .normal?, .userDefined?:
+                let lower = Int(model.pieceBytes.offsets[i]), upper = Int(model.pieceBytes.offsets[i + 1])
+                let bytes = UnsafeBufferPointer(start: model.pieceBytes.bytes + lower, count: upper - lower)
+                guard escape else { return .literal }
+                func isSpace(_ j: Int) -> Bool { j + 2 < bytes.count && bytes[j] == 0xE2 && bytes[j + 1] == 0x96 && bytes[j + 2] == 0x81 }
+                let spaces = (0..<bytes.count).filter(isSpace).count
+                if spaces == 0 { return .literal }
+                if spaces == 1 && isSpace(0) { return .leadingSpace }
+                return .general
+            default: return .invalid
+            }
+        }
+        self.trace = trace
+        textLength = trace.enumerated().map { i, kind in
+            let bytes = Int32(model.pieceBytes.offsets[i + 1] - model.pieceBytes.offsets[i])
+            switch kind {
+            case .invalid: return -1
+            case .byte: return 1
+            case .literal: return bytes
+            case .leadingSpace: return bytes - 2
+            case .general:
+                var spaces: Int32 = 0
+                let lower = Int(model.pieceBytes.offsets[i]), upper = Int(model.pieceBytes.offsets[i + 1])
+                var j = lower
+                while j + 2 < upper {
+                    if model.pieceBytes.bytes[j] == 0xE2 && model.pieceBytes.bytes[j + 1] == 0x96 && model.pieceBytes.bytes[j + 2] == 0x81 {
+                        spaces += 1
+                        j += 3
+                    } else {
+                        j += 1
+                    }
+                }
+                return bytes - 2 * spaces
+            }
+        }
     }
 
     /// What a conversation's tokens are.
@@ -44,54 +109,97 @@ public struct ChatMasker: Sendable {
     }
 
     func mask(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
-        let escape = model.flags.escapeWhitespaces
-        let ranges = layout.trainedRanges
-        var mask = [UInt8](repeating: 0, count: ids.count)
-        var turnEnds = [Int?](repeating: nil, count: layout.turns.count)
-        var range = 0
-        var turn = 0
-        var position = 0
-        for (index, id) in ids.enumerated() {
-            let start = position
-            guard let type = model.type(of: Int32(id)) else { return nil }
-            switch type {
-            case .byte:
-                guard position < text.count, Int(model.byteValues[Int(id)]) == Int(text[position]) else { return nil }
-                position += 1
-            case .normal, .userDefined:
-                let lower = Int(model.pieceBytes.offsets[Int(id)]), upper = Int(model.pieceBytes.offsets[Int(id) + 1])
-                var j = lower
-                while j < upper {
-                    let byte = model.pieceBytes.bytes[j]
-                    if escape, byte == 0xE2, j + 2 < upper, model.pieceBytes.bytes[j + 1] == 0x96, model.pieceBytes.bytes[j + 2] == 0x81 {
-                        // `▁` stands for a space, or for itself when the text holds a literal U+2581.
-                        if position < text.count && text[position] == 0x20 {
-                            position += 1
-                        } else if position + 2 < text.count, text[position] == 0xE2, text[position + 1] == 0x96, text[position + 2] == 0x81 {
-                            position += 3
-                        } else {
-                            return nil
-                        }
-                        j += 3
-                    } else {
-                        guard position < text.count, text[position] == byte else { return nil }
-                        position += 1
-                        j += 1
-                    }
-                }
-            case .unknown, .control, .unused:
-                return nil
-            }
-            // Overlap with the trained ranges (ascending): skip ranges that end before the token.
-            while range < ranges.count && ranges[range].upperBound <= start { range += 1 }
-            if range < ranges.count && ranges[range].lowerBound < position && start < position { mask[index] = 1 }
-            while turn < turnEnds.count && layout.turns[turn].end <= position {
-                if layout.turns[turn].end == position { turnEnds[turn] = index + 1 }
-                turn += 1
-            }
+        // Without a literal U+2581 in the text every `▁` of a piece is one space, so each
+        // token's byte length is known from its id alone and only the total needs checking;
+        // otherwise (a `▁` may be either) each piece is matched against the text.
+        Self.containsSpaceSymbol(text) ? traced(ids: ids, text: text, layout: layout) : measured(ids: ids, text: text, layout: layout)
+    }
+
+    /// True when the text holds U+2581 (`E2 96 81`) literally.
+    static func containsSpaceSymbol(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = text.baseAddress else { return false }
+        var from = 0
+        while from + 2 < text.count, let hit = memchr(base + from, 0xE2, text.count - from - 2) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if base[at + 1] == 0x96 && base[at + 2] == 0x81 { return true }
+            from = at + 1
         }
-        guard position == text.count else { return nil }
-        return Encoding(mask: mask, turnTokenEnds: turnEnds)
+        return false
+    }
+
+    /// Byte ranges from the per-id text lengths.
+    private func measured(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
+        var marker = MaskMarker(tokens: ids.count, layout: layout)
+        var position = 0
+        let ok = textLength.withUnsafeBufferPointer { lengths -> Bool in
+            for index in 0..<ids.count {
+                let id = Int(ids[index])
+                guard id < lengths.count, lengths[id] >= 0 else { return false }
+                let start = position
+                position += Int(lengths[id])
+                marker.record(index, start, position)
+            }
+            return true
+        }
+        guard ok, position == text.count else { return nil }
+        return marker.encoding
+    }
+
+    private func traced(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
+        guard let base = text.baseAddress ?? (text.isEmpty ? UnsafePointer(bitPattern: 1) : nil) else { return nil }
+        let count = text.count
+        var marker = MaskMarker(tokens: ids.count, layout: layout)
+        var position = 0
+        let arena = model.pieceBytes.bytes, offsets = model.pieceBytes.offsets
+        /// Matches a space symbol at `position`: a space, or a literal U+2581.
+        @inline(__always) func space(_ position: inout Int) -> Bool {
+            if position < count && base[position] == 0x20 { position += 1; return true }
+            if position + 2 < count && base[position] == 0xE2 && base[position + 1] == 0x96 && base[position + 2] == 0x81 {
+                position += 3
+                return true
+            }
+            return false
+        }
+        @inline(__always) func literal(_ lower: Int, _ upper: Int, _ position: inout Int) -> Bool {
+            let length = upper - lower
+            guard position + length <= count, memcmp(base + position, arena + lower, length) == 0 else { return false }
+            position += length
+            return true
+        }
+        return trace.withUnsafeBufferPointer { trace -> Encoding? in
+            for index in 0..<ids.count {
+                let id = Int(ids[index])
+                guard id < trace.count else { return nil }
+                let start = position
+                let lower = Int(offsets[id]), upper = Int(offsets[id + 1])
+                switch trace[id] {
+                case .literal:
+                    guard literal(lower, upper, &position) else { return nil }
+                case .leadingSpace:
+                    guard space(&position), literal(lower + 3, upper, &position) else { return nil }
+                case .byte:
+                    guard position < count, Int(model.byteValues[id]) == Int(base[position]) else { return nil }
+                    position += 1
+                case .general:
+                    var j = lower
+                    while j < upper {
+                        if j + 2 < upper, arena[j] == 0xE2, arena[j + 1] == 0x96, arena[j + 2] == 0x81 {
+                            guard space(&position) else { return nil }
+                            j += 3
+                        } else {
+                            guard position < count, base[position] == arena[j] else { return nil }
+                            position += 1
+                            j += 1
+                        }
+                    }
+                case .invalid:
+                    return nil
+                }
+                marker.record(index, start, position)
+            }
+            guard position == count else { return nil }
+            return marker.encoding
+        }
     }
 
     /// The model's pieces that a message may not contain literally: USER_DEFINED and CONTROL
@@ -108,4 +216,35 @@ public struct ChatMasker: Sendable {
             return piece
         }
     }
+}
+
+/// The mask rule applied token by token, as byte ranges become known.
+private struct MaskMarker {
+    let ranges: [Range<Int>]
+    let turns: [ChatLayout.Turn]
+    var mask: [UInt8]
+    var turnEnds: [Int?]
+    var range = 0
+    var turn = 0
+
+    init(tokens: Int, layout: ChatLayout) {
+        ranges = layout.trainedRanges
+        turns = layout.turns
+        mask = [UInt8](repeating: 0, count: tokens)
+        turnEnds = [Int?](repeating: nil, count: layout.turns.count)
+    }
+
+    /// Token `index` covers bytes `start..<end`: trained when that overlaps a trained range.
+    @inline(__always)
+    mutating func record(_ index: Int, _ start: Int, _ end: Int) {
+        // Ranges are ascending: skip those that end before the token.
+        while range < ranges.count && ranges[range].upperBound <= start { range += 1 }
+        if range < ranges.count && ranges[range].lowerBound < end && start < end { mask[index] = 1 }
+        while turn < turns.count && turns[turn].end <= end {
+            if turns[turn].end == end { turnEnds[turn] = index + 1 }
+            turn += 1
+        }
+    }
+
+    var encoding: ChatMasker.Encoding { ChatMasker.Encoding(mask: mask, turnTokenEnds: turnEnds) }
 }

@@ -111,8 +111,15 @@ import YiTokenizer
         #expect(mask(2..<3) == [1, 0])    // inside "Hello"
         #expect(mask(4..<6) == [1, 1])    // "o" and the space of "▁world"
         #expect(mask(5..<11) == [0, 1])   // starts where "Hello" ends
-        // Ids that do not spell out the text are refused, not masked.
-        #expect(masker.mask(ids: ids, text: "Hello World", layout: ChatLayout(trainedRanges: [], turns: [])) == nil)
+        // Ids that do not cover the text are refused, not masked: by length, and byte by byte
+        // when the text holds a literal ▁ (then each piece is matched against the text).
+        let empty = ChatLayout(trainedRanges: [], turns: [])
+        #expect(masker.mask(ids: ids, text: "Hello worlds", layout: empty) == nil)
+        #expect(masker.mask(ids: ids, text: "Hello World", layout: empty) != nil)   // same length: not detected without ▁
+        let literal = "Hello\u{2581}x"
+        let literalIDs = SentencePieceEncoder(model: model).encode(literal)
+        #expect(masker.mask(ids: literalIDs, text: literal, layout: empty)?.mask.count == literalIDs.count)
+        #expect(masker.mask(ids: literalIDs, text: "Jello\u{2581}x", layout: empty) == nil)
     }
 
     /// docs/chat.md's example: L = 10, tokens 6, 7, 8 trained → record C0 01, 34 bytes in all.

@@ -1,4 +1,9 @@
 import YiCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One message of a conversation, with its role normalised to the template's names.
 public struct ChatMessage: Sendable, Equatable {
@@ -27,6 +32,12 @@ public enum ChatConversation {
     /// The record's members other than the conversation (kept as metadata) and its messages.
     public static func parse(_ members: [(String, JSONValue)], forbiddenLiterals: [String])
         -> Result<(messages: [ChatMessage], rest: [(String, JSONValue)]), ChatRecordError> {
+        parse(members, forbidden: ControlLiteralScanner(forbiddenLiterals))
+    }
+
+    /// - Parameter forbidden: built once per input (it holds a set of the literals).
+    public static func parse(_ members: [(String, JSONValue)], forbidden: ControlLiteralScanner)
+        -> Result<(messages: [ChatMessage], rest: [(String, JSONValue)]), ChatRecordError> {
         func fail(_ reason: RejectReason, _ detail: String) -> Result<(messages: [ChatMessage], rest: [(String, JSONValue)]), ChatRecordError> {
             .failure(ChatRecordError(reason: reason, detail: detail))
         }
@@ -38,7 +49,6 @@ public enum ChatConversation {
         guard let (field, value) = openAI.first ?? shareGPT.first else {
             return fail(.chatMissingMessages, "no \"messages\" (OpenAI) or \"conversations\" (ShareGPT) field")
         }
-        let forbidden = ControlLiteralScanner(forbiddenLiterals)
         let isShareGPT = field == "conversations"
         let roleKey = isShareGPT ? "from" : "role"
         let contentKey = isShareGPT ? "value" : "content"
@@ -96,23 +106,26 @@ public enum ChatConversation {
 
 /// Finds `<|...|>` literals of a fixed set in text with one byte scan (a `String.contains` per
 /// literal would rescan long documents a hundred times).
-struct ControlLiteralScanner {
+public struct ControlLiteralScanner: Sendable {
     private let literals: Set<[UInt8]>
     private let longest: Int
 
-    init(_ literals: [String]) {
+    public init(_ literals: [String]) {
         self.literals = Set(literals.map { Array($0.utf8) })
         longest = literals.map(\.utf8.count).max() ?? 0
     }
 
-    func firstMatch(in text: String) -> String? {
+    public func firstMatch(in text: String) -> String? {
         guard !literals.isEmpty else { return nil }
         var text = text
         return text.withUTF8 { bytes -> String? in
-            var i = 0
+            guard let base = bytes.baseAddress else { return nil }
             let n = bytes.count
-            while i + 1 < n {
-                if bytes[i] == 0x3C && bytes[i + 1] == 0x7C {   // "<|"
+            var i = 0
+            // memchr finds each "<" (vectorised); only "<|" starts a candidate.
+            while i + 1 < n, let hit = memchr(base + i, 0x3C, n - i - 1) {
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if bytes[i + 1] == 0x7C {   // "<|"
                     var j = i + 2
                     while j + 1 < n && j + 2 - i <= longest {
                         if bytes[j] == 0x7C && bytes[j + 1] == 0x3E {   // "|>"

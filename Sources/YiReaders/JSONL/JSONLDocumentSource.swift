@@ -26,6 +26,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
     private let defaultSource: String
     private let locator: JSONLRecordLocator
     private let chat: ChatOptions?
+    private let forbidden: ControlLiteralScanner
     private var finished = false
     public private(set) var counters = Counters()
 
@@ -43,6 +44,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
         defaultSource = derivedSourceName(forPath: input.path)
         locator = JSONLRecordLocator(input: input, stream: stream)
         chat = options.chat
+        forbidden = ControlLiteralScanner(options.chat?.forbiddenLiterals ?? [])
     }
 
     public func next() throws -> Document? {
@@ -120,7 +122,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
 
     /// A chat record: the rendered conversation as the document's text, with its mask layout.
     private func conversation(from members: [(String, JSONValue)], chat: ChatOptions, line: LineReader.Line) throws -> Document? {
-        switch ChatConversation.parse(members, forbiddenLiterals: chat.forbiddenLiterals) {
+        switch ChatConversation.parse(members, forbidden: forbidden) {
         case .failure(let error):
             try reject(error.reason, error.detail, line)
             return nil
