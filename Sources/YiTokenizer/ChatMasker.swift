@@ -25,9 +25,10 @@ public struct ChatMasker: Sendable {
     public let model: SentencePieceModel
     /// Per id, how its piece maps to text bytes (see `Trace`), built once per masker.
     private let trace: [Trace]
-    /// Per id, the bytes of text its piece stands for when every `▁` stands for a space; -1 for
-    /// ids that never occur in an encoded text.
-    private let textLength: [Int32]
+    /// Per id, the bytes of text its piece stands for when every `▁` stands for a space; 255 for
+    /// ids that never occur in an encoded text (or pieces of 255+ bytes, traced instead). One
+    /// byte per id keeps the table (64 KB for Yi) in cache: the lookup is the loop's main cost.
+    private let textLength: [UInt8]
 
     /// How a piece is matched against the text.
     private enum Trace: UInt8 {
@@ -66,13 +67,14 @@ public struct ChatMasker: Sendable {
             }
         }
         self.trace = trace
-        textLength = trace.enumerated().map { i, kind in
+        textLength = trace.enumerated().map { i, kind -> UInt8 in
             let bytes = Int32(model.pieceBytes.offsets[i + 1] - model.pieceBytes.offsets[i])
+            let length: Int32
             switch kind {
-            case .invalid: return -1
-            case .byte: return 1
-            case .literal: return bytes
-            case .leadingSpace: return bytes - 2
+            case .invalid: length = -1
+            case .byte: length = 1
+            case .literal: length = bytes
+            case .leadingSpace: length = bytes - 2
             case .general:
                 var spaces: Int32 = 0
                 let lower = Int(model.pieceBytes.offsets[i]), upper = Int(model.pieceBytes.offsets[i + 1])
@@ -85,8 +87,9 @@ public struct ChatMasker: Sendable {
                         j += 1
                     }
                 }
-                return bytes - 2 * spaces
+                length = bytes - 2 * spaces
             }
+            return length >= 0 && length < 255 ? UInt8(length) : 255
         }
     }
 
@@ -112,7 +115,8 @@ public struct ChatMasker: Sendable {
         // Without a literal U+2581 in the text every `▁` of a piece is one space, so each
         // token's byte length is known from its id alone and only the total needs checking;
         // otherwise (a `▁` may be either) each piece is matched against the text.
-        Self.containsSpaceSymbol(text) ? traced(ids: ids, text: text, layout: layout) : measured(ids: ids, text: text, layout: layout)
+        Self.containsSpaceSymbol(text) ? traced(ids: ids, text: text, layout: layout)
+            : measured(ids: ids, text: text, layout: layout) ?? traced(ids: ids, text: text, layout: layout)
     }
 
     /// True when the text holds U+2581 (`E2 96 81`) literally.
@@ -127,22 +131,46 @@ public struct ChatMasker: Sendable {
         return false
     }
 
-    /// Byte ranges from the per-id text lengths.
+    /// Byte ranges from the per-id text lengths. The hot loop keeps everything in locals: one
+    /// table load and a few compares per token.
     private func measured(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
-        var marker = MaskMarker(tokens: ids.count, layout: layout)
+        let ranges = layout.trainedRanges, turns = layout.turns
+        var mask = [UInt8](repeating: 0, count: ids.count)
+        var turnEnds = [Int?](repeating: nil, count: turns.count)
         var position = 0
         let ok = textLength.withUnsafeBufferPointer { lengths -> Bool in
-            for index in 0..<ids.count {
-                let id = Int(ids[index])
-                guard id < lengths.count, lengths[id] >= 0 else { return false }
-                let start = position
-                position += Int(lengths[id])
-                marker.record(index, start, position)
+            mask.withUnsafeMutableBufferPointer { mask -> Bool in
+                var range = 0
+                var lower = ranges.first?.lowerBound ?? .max, upper = ranges.first?.upperBound ?? .max
+                var turn = 0
+                var nextTurnEnd = turns.first?.end ?? .max
+                for index in 0..<ids.count {
+                    let id = Int(ids[index])
+                    guard id < lengths.count else { return false }
+                    let length = Int(lengths[id])
+                    guard length != 255 else { return false }
+                    let start = position
+                    position += length
+                    if start >= upper {
+                        // Ranges are ascending: move to the first that ends after the token's start.
+                        while range < ranges.count && ranges[range].upperBound <= start { range += 1 }
+                        lower = range < ranges.count ? ranges[range].lowerBound : .max
+                        upper = range < ranges.count ? ranges[range].upperBound : .max
+                    }
+                    if lower < position && start < position { mask[index] = 1 }
+                    if position >= nextTurnEnd {
+                        while turn < turns.count && turns[turn].end <= position {
+                            if turns[turn].end == position { turnEnds[turn] = index + 1 }
+                            turn += 1
+                        }
+                        nextTurnEnd = turn < turns.count ? turns[turn].end : .max
+                    }
+                }
+                return true
             }
-            return true
         }
         guard ok, position == text.count else { return nil }
-        return marker.encoding
+        return Encoding(mask: mask, turnTokenEnds: turnEnds)
     }
 
     private func traced(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
