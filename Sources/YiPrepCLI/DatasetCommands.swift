@@ -162,6 +162,11 @@ struct MergeCommand: ParsableCommand {
         let result = try MergeJob.run(outputDirectory: path)
         Console.note("merged \(result.parts) parts into \((path as NSString).appendingPathComponent(Manifest.fileName))")
         for bucket in result.manifest.buckets where !bucket.shards.isEmpty {
+            if bucket.lossMask {
+                // Megatron-LM ignores .mask sidecars and would train on user turns: no recipe for it.
+                Console.note("len-\(bucket.sequenceLength): chat bucket with loss masks (.mask): Megatron-LM cannot read them and would train on every token, user turns included; no --data-path printed (use a mask-aware loader, docs/chat.md)")
+                continue
+            }
             print("len-\(bucket.sequenceLength): --data-path \(MergeJob.megatronDataPath(manifest: result.manifest, bucket: bucket, outputDirectory: path))")
         }
     }

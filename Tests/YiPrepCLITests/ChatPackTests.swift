@@ -182,6 +182,30 @@ func readBackWithMasks(_ out: String) throws -> [Int: ReadBackDocument] {
 
         let none = try pack(dir.file("none"), ["--long-chats", "truncate-turns", "--len", "512"])
         #expect(none.counters["dropped.long-chat-no-trained-turn-fits"] == 1)
+        // concat would cut conversations at sequence ends: refused.
+        #expect(yiPrep(["pack", "--chat", "yi", "--strategy", "concat", "--tokenizer", model, "--out", dir.file("concat"), "--quiet", input]).status == 2)
+    }
+
+    /// Chat input in every compressed form the readers take gives the same ids and masks.
+    @Test func compressedChatInputsGiveTheSameOutput() throws {
+        let dir = TemporaryDirectory()
+        let text = try String(contentsOfFile: Fixtures.repoPath("docs/examples/chat-conversations.jsonl"), encoding: .utf8)
+        let bytes = Array(text.utf8)
+        let inputs = [
+            dir.write("c.jsonl", text),
+            dir.write("c.jsonl.zst", bytes: TestCompressors.zstd(bytes)),
+            dir.write("c.jsonl.gz", bytes: TestCompressors.gzip(bytes)),
+            dir.write("c.jsonl.bz2", bytes: TestCompressors.bzip2(bytes)),
+        ]
+        var outputs: [String] = []
+        for (n, input) in inputs.enumerated() {
+            let output = dir.file("out-\(n).jsonl")
+            let result = yiPrep(["tokenize", "--chat", "yi", "--tokenizer", model, "--output", output, "--quiet", input])
+            #expect(result.status == 0, "\(input): \(result.errors)")
+            outputs.append(try String(contentsOfFile: output, encoding: .utf8))
+        }
+        #expect(outputs[0].split(separator: "\n").count == 3 && outputs[0].contains("\"loss_mask\": [0,"))
+        #expect(Set(outputs).count == 1)
     }
 
     /// Bad conversations are rejected by reason; `--strict` stops at the first (exit 4).
