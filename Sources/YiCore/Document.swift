@@ -26,6 +26,9 @@ public struct Document: Sendable {
     /// Other fields of the record (JSONL fields besides the text, page title/timestamp...).
     public var meta: [String: JSONValue]
     public var location: SourceLocation
+    /// Set for a conversation rendered by a chat template (`--chat yi`): `text` is the rendered
+    /// conversation and this says which of its bytes are trained. Nil for plain text.
+    public var chat: ChatLayout?
 
     public init(id: String, source: String, text: String, meta: [String: JSONValue] = [:], location: SourceLocation) {
         self.id = id
@@ -33,6 +36,14 @@ public struct Document: Sendable {
         self.text = text
         self.meta = meta
         self.location = location
+        self.chat = nil
+    }
+
+    /// A rendered conversation.
+    public init(id: String, source: String, text: String, meta: [String: JSONValue] = [:], location: SourceLocation,
+                chat: ChatLayout?) {
+        self.init(id: id, source: source, text: text, meta: meta, location: location)
+        self.chat = chat
     }
 }
 

@@ -36,7 +36,7 @@ public struct DryRun {
     public static func run(options: PackOptions) throws -> Report {
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
         let encoder = SentencePieceEncoder(model: model)
-        let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes)
+        let plan = try InputPlan.make(groups: options.inputs.withChatLiterals(from: model), partBytes: options.partBytes)
         var report = Report()
         report.inputs = plan.inputs.map { ($0.0.path, $0.0.size) }
         report.unsupported = plan.unsupported.map { "\($0.path): \($0.reason)" }

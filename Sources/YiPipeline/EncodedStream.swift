@@ -12,6 +12,10 @@ struct EncodedDocument {
     var tokens: [TokenID]
     var textBytes: Int
     var dropReason: String?
+    /// Conversations only: 0/1 per token of `tokens` (BOS and EOS are 0).
+    var mask: [UInt8]? = nil
+    /// Conversations only: cut after its last trained turn that fits (`--long-chats truncate-turns`).
+    var truncatedTurns = false
 }
 
 /// Reads a list of inputs, filters and tokenizes the documents on worker threads, and hands them
@@ -46,6 +50,9 @@ struct EncodedStream {
         let eos = model.eosID
         let bos = options.addBOS ? model.bosID : nil
         let filterConfiguration = options.filters
+        let masker = inputs.contains(where: { $0.1.chat != nil }) ? try ChatMasker(model: model) : nil
+        let chatLimit = options.packing.lengths.max() ?? .max
+        let longChats = options.longChats
         var readerCounters = Counters()   // touched by the reader thread only, read after the run
 
         let pool = OrderedWorkPool<DocumentBatch, [EncodedDocument]>(threads: options.threads)
@@ -74,9 +81,43 @@ struct EncodedStream {
                     var ids: [TokenID] = []
                     ids.reserveCapacity(encoded.textBytes / 3 + 2)
                     if let bos { ids.append(bos) }
-                    var text = document.text
-                    _ = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
-                    if let eos { ids.append(eos) }
+                    if let layout = document.chat, let masker {
+                        // Encoded whole; the mask is traced from the tokens' byte ranges.
+                        let body = encoder.encode(document.text)
+                        guard var chat = masker.mask(ids: body, text: document.text, layout: layout) else {
+                            encoded.dropReason = "chat-untraceable-tokens"
+                            return encoded
+                        }
+                        let overhead = ids.count + (eos == nil ? 0 : 1)
+                        var kept = body.count
+                        if overhead + body.count > chatLimit {
+                            switch longChats {
+                            case .drop:
+                                encoded.dropReason = "long-chat"
+                                return encoded
+                            case .truncateTurns:
+                                let cut = chat.turnTokenEnds.indices.last { turn in
+                                    layout.turns[turn].isTrained && (chat.turnTokenEnds[turn].map { overhead + $0 <= chatLimit } ?? false)
+                                }
+                                guard let cut, let end = chat.turnTokenEnds[cut] else {
+                                    encoded.dropReason = "long-chat-no-trained-turn-fits"
+                                    return encoded
+                                }
+                                kept = end
+                                chat.mask.removeSubrange(end...)
+                                encoded.truncatedTurns = true
+                            }
+                        }
+                        var mask = [UInt8](repeating: 0, count: ids.count)
+                        ids.append(contentsOf: body[..<kept])
+                        mask.append(contentsOf: chat.mask)
+                        if let eos { ids.append(eos); mask.append(0) }
+                        encoded.mask = mask
+                    } else {
+                        var text = document.text
+                        _ = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
+                        if let eos { ids.append(eos) }
+                    }
                     for filter in tokenFilters {
                         if case .drop(let reason) = filter.verdict(tokenCount: ids.count) {
                             encoded.dropReason = reason

@@ -54,7 +54,11 @@ struct ManifestBuilder {
         manifest.sources = []
         manifest.counters = Counters()
         var sourceIndex: [String: Int] = [:]
-        var buckets = markers[0].buckets.map { BucketManifest(sequenceLength: $0.sequenceLength, dtype: $0.dtype) }
+        var buckets = markers[0].buckets.map { bucket -> BucketManifest in
+            var joined = BucketManifest(sequenceLength: bucket.sequenceLength, dtype: bucket.dtype)
+            joined.lossMask = bucket.lossMask
+            return joined
+        }
         var damaged: [JSONValue] = []
         var dedup: [JSONValue] = []
         for marker in markers {

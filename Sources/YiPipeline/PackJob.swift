@@ -36,7 +36,13 @@ public final class PackJob {
 
     public func run() throws -> Summary {
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
-        let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes)
+        let plan = try InputPlan.make(groups: options.inputs.withChatLiterals(from: model), partBytes: options.partBytes)
+        if options.hasChatInput {
+            if case .concat = options.packing.strategy {
+                throw YiError(.usage, "chat inputs need --strategy best-fit: concat cuts documents at sequence ends, and a conversation is never cut")
+            }
+            log("chat: every shard gets a .mask loss-mask sidecar; Megatron-LM cannot read it and would train on every token (user turns included): use these buckets with a mask-aware loader (docs/chat.md)")
+        }
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
         for note in plan.slicingNotes { log(note) }
         guard !plan.inputs.isEmpty else {

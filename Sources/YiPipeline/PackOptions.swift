@@ -2,6 +2,7 @@ import YiCore
 import YiFilters
 import YiPacking
 import YiReaders
+import YiTokenizer
 
 /// One group of inputs with its own reading options (a pipeline file's `inputs:` entry, or all
 /// positional arguments of `yi-prep pack`).
@@ -14,6 +15,16 @@ public struct InputGroup: Sendable {
         self.paths = paths
         self.reader = reader
     }
+}
+
+/// What happens to a conversation longer than the largest bucket (`--long-chats`). A
+/// conversation is never cut mid-turn or split over sequences.
+public enum LongChatPolicy: String, Sendable, CaseIterable {
+    /// Dropped and counted (`dropped.long-chat`).
+    case drop
+    /// Cut after the last trained turn that fits (counted as `chat.truncated-turns`); dropped when
+    /// no trained turn fits (`dropped.long-chat-no-trained-turn-fits`).
+    case truncateTurns = "truncate-turns"
 }
 
 /// Everything `yi-prep pack` (and each stage of `yi-prep run`) needs.
@@ -44,6 +55,11 @@ public struct PackOptions: Sendable {
     public var filters: JSONValue = .array([])
     /// Source mixing and long-document upsampling; needs a counting pass over the inputs.
     public var mix: MixOptions?
+    /// Conversations longer than the largest bucket (chat inputs only).
+    public var longChats: LongChatPolicy = .drop
+
+    /// True when some input is read as conversations: then every shard gets a `.mask` sidecar.
+    public var hasChatInput: Bool { inputs.contains { $0.reader.chat != nil } }
 
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
@@ -64,6 +80,8 @@ public struct PackOptions: Sendable {
             case .tokens(let n): strategy = .object([("name", .string("best-fit")), ("window_tokens", .int(Int64(n)))])
             }
         }
+        var chat: [(String, JSONValue)] = []
+        if hasChatInput { chat.append(("long_chats", .string(longChats.rawValue))) }
         return .object([
             ("lengths", .array(packing.lengths.map { .int(Int64($0)) })),
             ("strategy", strategy),
@@ -79,6 +97,7 @@ public struct PackOptions: Sendable {
             ("seed", .int(Int64(bitPattern: seed))),
             ("filters", filters),
             ("mix", mix?.configuration ?? .null),
+        ] + chat + [
             ("inputs", .array(inputs.map { group in
                 .object([
                     ("paths", .array(group.paths.map { .string($0) })),
@@ -88,8 +107,30 @@ public struct PackOptions: Sendable {
                     ("source", group.reader.sourceName.map { .string($0) } ?? .null),
                     ("namespaces", .array(group.reader.namespaces.sorted().map { .int(Int64($0)) })),
                     ("wikitext", .string(group.reader.wikitext.rawValue)),
-                ])
+                ] + group.reader.chatJSON)
             })),
         ])
+    }
+}
+
+extension ReaderOptions {
+    /// `chat` and `train_on` for a chat input (nothing for plain text, so plain runs' options
+    /// and fingerprints are as before).
+    var chatJSON: [(String, JSONValue)] {
+        guard let chat else { return [] }
+        return [("chat", .string(chat.template.rawValue)), ("train_on", .string(chat.trainOn.rawValue))]
+    }
+}
+
+extension Array where Element == InputGroup {
+    /// The groups with each chat input's forbidden literals taken from the tokenizer model.
+    func withChatLiterals(from model: SentencePieceModel) -> [InputGroup] {
+        guard contains(where: { $0.reader.chat != nil }) else { return self }
+        let literals = ChatMasker.forbiddenLiterals(of: model)
+        return map { group in
+            var group = group
+            group.reader.chat?.forbiddenLiterals = literals
+            return group
+        }
     }
 }

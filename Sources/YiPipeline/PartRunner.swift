@@ -50,7 +50,7 @@ final class PartRunner {
             writers[length] = try BucketShardWriter(
                 directory: (options.outputDirectory as NSString).appendingPathComponent(BucketManifest.directoryName(sequenceLength: length)),
                 sequenceLength: length, shardTokens: options.shardTokens, vocabularySize: model.vocabularySize,
-                shardNamePrefix: PartRunner.shardPrefix(part: part.index))
+                shardNamePrefix: PartRunner.shardPrefix(part: part.index), writesMask: options.hasChatInput)
         }
         var sources = SourceTable()
         var counters = Counters()
@@ -59,8 +59,13 @@ final class PartRunner {
         var tokens = 0
         let rejectedBefore = rejects.counters
 
+        // Conversations' masks wait here until their sequence is written (a conversation is
+        // never split, so its one span takes the whole mask); bounded by the packer's window.
+        var masks = ChatMaskStore()
         func write(_ sequences: [BucketedSequence]) throws {
-            for s in sequences { try writers[s.bucketLength]!.append(s.sequence) }
+            for s in sequences {
+                try writers[s.bucketLength]!.append(s.sequence, mask: options.hasChatInput ? masks.take(for: s.sequence) : nil)
+            }
         }
 
         let stream = EncodedStream(inputs: inputs, options: options, model: model, rejects: rejects)
@@ -80,6 +85,11 @@ final class PartRunner {
             if copies > 1 { counters.add("mix.repeated-documents"); counters.add("mix.extra-copies", copies - 1) }
             counters.add("documents.packed")
             counters.add("bytes.text", document.textBytes)
+            if let mask = document.mask {
+                counters.add("chat.documents")
+                if document.truncatedTurns { counters.add("chat.truncated-turns") }
+                counters.add("chat.trained-tokens", mask.reduce(0) { $0 + Int($1) } * copies)
+            }
             let sourceIndex = sources.index(of: document.source)
             for _ in 0..<copies {
                 // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
@@ -88,6 +98,7 @@ final class PartRunner {
                 counters.add("tokens.documents", document.tokens.count)
                 counters.add("source.\(document.source).tokens", document.tokens.count)
                 tokens += document.tokens.count
+                if let mask = document.mask { masks.store(mask, ordinal: ordinal) }
                 try write(packer.add(tokens: document.tokens, ordinal: ordinal, sourceIndex: sourceIndex))
             }
         }
@@ -95,7 +106,9 @@ final class PartRunner {
         var buckets: [BucketManifest] = []
         for length in options.packing.lengths {
             let writer = writers[length]!
-            buckets.append(BucketManifest(sequenceLength: length, dtype: writer.dtype, shards: try writer.finish()))
+            var bucket = BucketManifest(sequenceLength: length, dtype: writer.dtype, shards: try writer.finish())
+            bucket.lossMask = options.hasChatInput
+            buckets.append(bucket)
         }
         counters.merge(packer.statistics.counters)
         counters.add("documents.in", documents)
@@ -117,5 +130,26 @@ struct SourceTable {
         indices[name] = names.count
         names.append(name)
         return names.count - 1
+    }
+}
+
+/// Masks of conversations between tokenizing and writing, by document ordinal.
+struct ChatMaskStore {
+    private var masks: [Int: [UInt8]] = [:]
+
+    mutating func store(_ mask: [UInt8], ordinal: Int) { masks[ordinal] = mask }
+
+    /// A sequence's mask: each conversation's own, 1 for other documents' tokens, 0 for padding.
+    mutating func take(for sequence: PackedSequence) -> [UInt8] {
+        var mask = [UInt8](repeating: 0, count: sequence.tokens.count)
+        for span in sequence.spans {
+            if let own = masks.removeValue(forKey: span.documentOrdinal) {
+                precondition(own.count == span.length && span.part == 0, "a conversation was split across spans")
+                mask.replaceSubrange(span.offset..<(span.offset + span.length), with: own)
+            } else {
+                for i in span.offset..<(span.offset + span.length) { mask[i] = 1 }
+            }
+        }
+        return mask
     }
 }

@@ -103,7 +103,8 @@ public struct PipelineFile {
                 groups.append(InputGroup(paths: [relative(try item.string())]))
                 continue
             }
-            try item.checkKeys(["path", "paths", "source", "source-field", "text-field", "id-field", "weight", "namespaces", "wikitext"])
+            try item.checkKeys(["path", "paths", "source", "source-field", "text-field", "id-field", "weight", "namespaces", "wikitext",
+                                "chat", "train-on"])
             var paths = try item["paths"]?.list().map { relative(try $0.string()) } ?? []
             if let single = item["path"] { paths.append(relative(try single.string())) }
             if paths.isEmpty { throw item.error("an input needs path or paths") }
@@ -114,6 +115,13 @@ public struct PipelineFile {
             if let v = item["source"] { reader.sourceName = try v.string() }
             if let v = item["namespaces"] { reader.namespaces = Set(try v.listOrSingle().map { try $0.int() }) }
             if let v = item["wikitext"] { reader.wikitext = WikitextMode(rawValue: try v.choice(["plain", "raw"]))! }
+            if let v = item["chat"], !v.isNull {
+                reader.chat = ChatOptions(template: ChatTemplate(rawValue: try v.choice(ChatTemplate.allCases.map(\.rawValue)))!)
+            }
+            if let v = item["train-on"] {
+                guard reader.chat != nil else { throw v.error("train-on needs chat: yi on the same input") }
+                reader.chat?.trainOn = ChatTrainOn(rawValue: try v.choice(ChatTrainOn.allCases.map(\.rawValue)))!
+            }
             if let w = item["weight"] {
                 guard let source = reader.sourceName else { throw w.error("a weight needs a fixed source name (source: NAME) on the same input") }
                 weights[source, default: 0] += try w.double()
@@ -130,8 +138,11 @@ public struct PipelineFile {
         var padID: TokenID = 0
         var shardTokens = 1 << 30
         var partBytes: Int64 = 1 << 30
+        var longChats = LongChatPolicy.drop
         if let packing = node("packing") {
-            try packing.checkKeys(["lengths", "strategy", "window-tokens", "cross-fill", "long-docs", "pad-id", "shard-tokens", "part-bytes"])
+            try packing.checkKeys(["lengths", "strategy", "window-tokens", "cross-fill", "long-docs", "pad-id", "shard-tokens", "part-bytes",
+                                   "long-chats"])
+            if let v = packing["long-chats"] { longChats = LongChatPolicy(rawValue: try v.choice(LongChatPolicy.allCases.map(\.rawValue)))! }
             if let v = packing["lengths"] { lengths = try v.listOrSingle().map { try $0.int() } }
             if let v = packing["strategy"] { strategyName = try v.choice(["best-fit", "concat"]) }
             if let v = packing["window-tokens"] { windowTokens = try v.int() }
@@ -171,6 +182,7 @@ public struct PipelineFile {
         var options = PackOptions(inputs: groups, outputDirectory: outputDirectory,
                                   tokenizerPath: try resolveTokenizer(tokenizerPath), packing: packing)
         options.addBOS = addBOS
+        options.longChats = longChats
         options.shardTokens = shardTokens
         options.partBytes = partBytes
         if let threads = overrides.threads { options.threads = threads }

@@ -5,7 +5,7 @@ import YiTokenizer
 
 /// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`,
 /// in input order whatever the number of threads. Workers format the lines, so the writer only
-/// copies bytes.
+/// copies bytes. Conversations (`--chat yi`) add `"loss_mask": [0/1 per id]`.
 public final class TokenizeJob {
     public struct Options: Sendable {
         public var inputs: [InputGroup]
@@ -51,9 +51,24 @@ public final class TokenizeJob {
         var malformed: Int
     }
 
+    /// 0/1 per id of a conversation (BOS and EOS 0). The ids are the whole rendered text's, so
+    /// the masker traces them; a trace failure would be a tokenizer bug and stops the run.
+    static func lossMask(ids: [TokenID], bos: TokenID?, eos: TokenID?, text: String, layout: ChatLayout,
+                         masker: ChatMasker) -> [TokenID] {
+        let start = bos == nil ? 0 : 1
+        let end = ids.count - (eos == nil ? 0 : 1)
+        guard let traced = masker.mask(ids: Array(ids[start..<end]), text: text, layout: layout) else {
+            preconditionFailure("chat mask: the tokens do not spell out the rendered conversation")
+        }
+        var mask = [TokenID](repeating: 0, count: ids.count)
+        for (i, bit) in traced.mask.enumerated() { mask[start + i] = TokenID(bit) }
+        return mask
+    }
+
     public func run() throws -> Summary {
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
-        let plan = try InputPlan.make(groups: options.inputs, partBytes: .max)
+        let plan = try InputPlan.make(groups: options.inputs.withChatLiterals(from: model), partBytes: .max)
+        let masker = options.inputs.contains(where: { $0.reader.chat != nil }) ? try ChatMasker(model: model) : nil
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
         let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath)
         let output = try options.outputPath.map { try AtomicFileWriter(path: $0) }
@@ -84,6 +99,10 @@ public final class TokenizeJob {
                     head += ", \"ids\": "
                     lines.text.append(contentsOf: head.utf8)
                     JSONWriter.appendIDs(ids, to: &lines.text)
+                    if let layout = document.chat, let masker {
+                        lines.text.append(contentsOf: ", \"loss_mask\": ".utf8)
+                        JSONWriter.appendIDs(Self.lossMask(ids: ids, bos: bos, eos: eos, text: document.text, layout: layout, masker: masker), to: &lines.text)
+                    }
                     lines.text.append(contentsOf: "}\n".utf8)
                     lines.documents += 1
                     lines.tokens += ids.count

@@ -98,3 +98,35 @@ func finishWithDamage(_ damaged: [YiError], allowed: Bool) throws {
         throw YiError(.corruptInput, "\(damaged.count) input file(s) were damaged (first: \(first)); the documents before each damage were kept (--allow-damaged exits 0)")
     }
 }
+
+/// `--chat yi` and `--train-on`: read JSONL records as conversations (docs/chat.md).
+struct ChatArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Read JSONL records as conversations (OpenAI \"messages\" or ShareGPT \"conversations\") rendered by this chat template, with a loss mask: yi.",
+                               valueName: "template"))
+    var chat: String?
+
+    @Option(help: "With --chat: which tokens are trained: assistant (every assistant message), last-assistant or all.")
+    var trainOn = "assistant"
+
+    /// nil without `--chat`.
+    func chatOptions() throws -> ChatOptions? {
+        guard let chat else {
+            if trainOn != "assistant" { throw YiError(.usage, "--train-on needs --chat yi") }
+            return nil
+        }
+        guard let template = ChatTemplate(rawValue: chat) else {
+            throw YiError(.usage, "--chat must be yi (got \(chat))")
+        }
+        guard let train = ChatTrainOn(rawValue: trainOn) else {
+            throw YiError(.usage, "--train-on must be assistant, last-assistant or all (got \(trainOn))")
+        }
+        return ChatOptions(template: template, trainOn: train)
+    }
+
+    /// The reader options with the chat choice applied.
+    func apply(to reader: ReaderOptions) throws -> ReaderOptions {
+        var reader = reader
+        reader.chat = try chatOptions()
+        return reader
+    }
+}

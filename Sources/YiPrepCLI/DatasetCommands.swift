@@ -105,8 +105,13 @@ struct InspectCommand: ParsableCommand {
             let encoder = SentencePieceEncoder(model: model)
             decode = { encoder.decode($0) }
         }
+        // Chat runs: trained tokens are marked from the shard's loss-mask sidecar.
+        let mask = try bucket.shards.first { $0.name == found.shardName }
+            .flatMap { FileManager.default.fileExists(atPath: $0.maskPath) ? $0 : nil }
+            .map { try MaskSidecarFile(path: $0.maskPath).mask(ofSequence: found.indexInShard) }
         print(SequenceInspection.render(found, bucketName: bucket.name, sequenceNumber: sequence, sources: sources,
-                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode),
+                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode,
+                                        mask: mask),
               terminator: "")
     }
 }
@@ -157,6 +162,11 @@ struct MergeCommand: ParsableCommand {
         let result = try MergeJob.run(outputDirectory: path)
         Console.note("merged \(result.parts) parts into \((path as NSString).appendingPathComponent(Manifest.fileName))")
         for bucket in result.manifest.buckets where !bucket.shards.isEmpty {
+            if bucket.lossMask {
+                // Megatron-LM ignores .mask sidecars and would train on user turns: no recipe for it.
+                Console.note("len-\(bucket.sequenceLength): chat bucket with loss masks (.mask): Megatron-LM cannot read them and would train on every token, user turns included; no --data-path printed (use a mask-aware loader, docs/chat.md)")
+                continue
+            }
             print("len-\(bucket.sequenceLength): --data-path \(MergeJob.megatronDataPath(manifest: result.manifest, bucket: bucket, outputDirectory: path))")
         }
     }

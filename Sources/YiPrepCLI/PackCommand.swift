@@ -27,7 +27,11 @@ struct PackCommand: ParsableCommand {
 
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var reader: ReaderArguments
+    @OptionGroup var chat: ChatArguments
     @OptionGroup var behavior: RunArguments
+
+    @Option(help: "With --chat: conversations longer than the largest bucket: drop, or truncate-turns (cut after the last trained turn that fits).")
+    var longChats = "drop"
 
     @Flag(help: "Prepend the model's BOS to every document.")
     var bos = false
@@ -67,8 +71,12 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         let packing = try packingOptions()
-        var options = PackOptions(inputs: [InputGroup(paths: inputs, reader: try reader.readerOptions())],
+        var options = PackOptions(inputs: [InputGroup(paths: inputs, reader: try chat.apply(to: reader.readerOptions()))],
                                   outputDirectory: out, tokenizerPath: try tokenizer.resolvedPath(), packing: packing)
+        guard let longChatPolicy = LongChatPolicy(rawValue: longChats) else {
+            throw YiError(.usage, "--long-chats must be drop or truncate-turns (got \(longChats))")
+        }
+        options.longChats = longChatPolicy
         options.addBOS = bos
         options.threads = behavior.threadCount
         options.shardTokens = shardTokens

@@ -27,6 +27,7 @@ struct TokenizeCommand: ParsableCommand {
 
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var reader: ReaderArguments
+    @OptionGroup var chat: ChatArguments
     @OptionGroup var behavior: RunArguments
 
     func validate() throws {
@@ -38,6 +39,7 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let path = try tokenizer.resolvedPath()
         if let text {
+            if chat.chat != nil { throw YiError(.usage, "--chat reads conversations from JSONL inputs, not --text") }
             let model = try SentencePieceModel(contentsOf: path)
             var ids = SentencePieceEncoder(model: model).encode(text)
             if bos, let id = model.bosID { ids.insert(id, at: 0) }
@@ -48,7 +50,7 @@ struct TokenizeCommand: ParsableCommand {
             if let output { try AtomicFileWriter.write(line, to: output) } else { Swift.print(line, terminator: "") }
             return
         }
-        var options = TokenizeJob.Options(inputs: [InputGroup(paths: inputs, reader: try reader.readerOptions())],
+        var options = TokenizeJob.Options(inputs: [InputGroup(paths: inputs, reader: try chat.apply(to: reader.readerOptions()))],
                                           tokenizerPath: path)
         options.threads = behavior.threadCount
         options.outputPath = output

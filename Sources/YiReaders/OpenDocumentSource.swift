@@ -27,6 +27,10 @@ public func openDocumentSource(for input: DiscoveredInput, options: ReaderOption
     case .jsonl:
         return try JSONLDocumentSource(input: input, stream: stream, options: options, rejects: rejects)
     case .mediaWikiXML:
+        if options.chat != nil {
+            throw YiError(.usage, "chat input must be JSONL with \"messages\" or \"conversations\"; this is a MediaWiki dump",
+                          context: .init(path: input.path))
+        }
         return try MediaWikiDocumentSource(input: input, stream: stream, options: options)
     }
 }

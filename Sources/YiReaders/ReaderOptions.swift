@@ -23,9 +23,14 @@ public struct ReaderOptions: Sendable {
     /// MediaWiki namespaces to keep (0 = articles).
     public var namespaces: Set<Int>
     public var wikitext: WikitextMode
+    /// JSONL records are conversations (`messages` / `conversations`) rendered by this chat
+    /// template instead of a text field; nil: plain text.
+    public var chat: ChatOptions?
 
     public init(textField: String = "text", idField: String = "id", sourceField: String? = "source",
-                sourceName: String? = nil, namespaces: Set<Int> = [0], wikitext: WikitextMode = .plain) {
+                sourceName: String? = nil, namespaces: Set<Int> = [0], wikitext: WikitextMode = .plain,
+                chat: ChatOptions? = nil) {
+        self.chat = chat
         self.textField = textField
         self.idField = idField
         self.sourceField = sourceField

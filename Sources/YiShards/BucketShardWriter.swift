@@ -17,6 +17,8 @@ public final class BucketShardWriter {
     public let dtype: MegatronDType
     public let sequencesPerShard: Int
     public let shardNamePrefix: String
+    /// Every shard gets a loss-mask sidecar `.mask` (runs with a chat source).
+    public let writesMask: Bool
     /// Called after each shard is complete on disk (e.g. to record resume progress).
     public var onShardFinished: ((ShardInfo) throws -> Void)?
 
@@ -32,7 +34,8 @@ public final class BucketShardWriter {
     ///   - firstShardIndex: number of the first shard (a resumed run or a rank continues numbering).
     ///   - shardNamePrefix: `shard` gives `shard-00000`; ranks may use their own prefix.
     public init(directory: String, sequenceLength: Int, shardTokens: Int, vocabularySize: Int,
-                dtype: MegatronDType? = nil, firstShardIndex: Int = 0, shardNamePrefix: String = "shard") throws {
+                dtype: MegatronDType? = nil, firstShardIndex: Int = 0, shardNamePrefix: String = "shard",
+                writesMask: Bool = false) throws {
         precondition(sequenceLength > 0 && sequenceLength <= Int(Int32.max), "sequence length must fit Megatron's int32 lengths")
         precondition(vocabularySize > 0, "vocabulary size must be positive")
         let chosen = dtype ?? MegatronDType.forVocabulary(size: vocabularySize)
@@ -44,6 +47,7 @@ public final class BucketShardWriter {
         self.dtype = chosen
         self.sequencesPerShard = max(1, shardTokens / sequenceLength)
         self.shardNamePrefix = shardNamePrefix
+        self.writesMask = writesMask
         self.nextShardIndex = firstShardIndex
         tokenBytes = [UInt8](repeating: 0, count: sequenceLength * chosen.byteWidth)
         do {
@@ -57,7 +61,9 @@ public final class BucketShardWriter {
 
     /// Appends one sequence. Precondition: exactly `sequenceLength` tokens, spans contiguous from
     /// offset 0 and within the sequence. Throws `.tokenOutOfRange` for an id ≥ the vocabulary.
-    public func append(_ sequence: PackedSequence) throws {
+    /// - Parameter mask: with `writesMask`, 0/1 per token (nil: every span token trained, padding
+    ///   not); ignored otherwise.
+    public func append(_ sequence: PackedSequence, mask: [UInt8]? = nil) throws {
         precondition(!finished, "BucketShardWriter used after finish()")
         precondition(sequence.tokens.count == sequenceLength,
                      "packed sequence has \(sequence.tokens.count) tokens, bucket length is \(sequenceLength)")
@@ -73,6 +79,15 @@ public final class BucketShardWriter {
         let shard = open!
         try tokenBytes.withUnsafeBytes { try shard.bin.write($0) }
         try shard.sidecar.append(spans: sequence.spans)
+        if let maskWriter = shard.mask {
+            if let mask {
+                try maskWriter.append(mask)
+            } else {
+                var all = [UInt8](repeating: 0, count: sequenceLength)
+                for i in 0..<expectedOffset { all[i] = 1 }
+                try maskWriter.append(all)
+            }
+        }
         shard.record(sequence.spans, padTokens: sequenceLength - expectedOffset)
         if shard.sequences == sequencesPerShard { try closeShard() }
     }
@@ -134,6 +149,7 @@ public final class BucketShardWriter {
         let sequenceLength: Int
         let bin: HashingFileWriter
         let sidecar: BoundarySidecarWriter
+        let mask: MaskSidecarWriter?
         private(set) var sequences = 0
         private var padTokens = 0
         private var spans = 0
@@ -149,6 +165,10 @@ public final class BucketShardWriter {
             sidecar = try BoundarySidecarWriter(
                 path: ShardFiles.path(directory: directory, name: name, extension: ShardFiles.docsExtension),
                 sequenceLength: sequenceLength)
+            mask = writer.writesMask
+                ? try MaskSidecarWriter(path: ShardFiles.path(directory: directory, name: name, extension: ShardFiles.maskExtension),
+                                        sequenceLength: sequenceLength)
+                : nil
         }
 
         func record(_ sequenceSpans: [DocumentSpan], padTokens pad: Int) {
@@ -163,17 +183,21 @@ public final class BucketShardWriter {
         func commit() throws -> ShardInfo {
             let binDigest = try bin.commit()
             let docsDigest = try sidecar.commit()
+            let maskDigest = try mask?.commit()
             let idx = try HashingFileWriter(path: ShardFiles.path(directory: directory, name: name, extension: ShardFiles.idxExtension))
             try MegatronIndexWriter.write(to: idx, dtype: dtype, lengths: repeatElement(sequenceLength, count: sequences))
             let idxDigest = try idx.commit()
-            return ShardInfo(name: name, sequences: sequences, tokens: sequences * sequenceLength, padTokens: padTokens,
-                             spans: spans, documentEnds: documentEnds, splitDocuments: splitDocuments,
-                             bin: binDigest, idx: idxDigest, docs: docsDigest)
+            var info = ShardInfo(name: name, sequences: sequences, tokens: sequences * sequenceLength, padTokens: padTokens,
+                                 spans: spans, documentEnds: documentEnds, splitDocuments: splitDocuments,
+                                 bin: binDigest, idx: idxDigest, docs: docsDigest)
+            info.mask = maskDigest
+            return info
         }
 
         func abort() {
             bin.abort()
             sidecar.abort()
+            mask?.abort()
         }
     }
 }

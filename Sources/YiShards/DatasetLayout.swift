@@ -55,6 +55,7 @@ public struct ShardLayout: Sendable {
     public var idxPath: String { prefix + "." + ShardFiles.idxExtension }
     public var binPath: String { prefix + "." + ShardFiles.binExtension }
     public var docsPath: String { prefix + "." + ShardFiles.docsExtension }
+    public var maskPath: String { prefix + "." + ShardFiles.maskExtension }
 }
 
 extension DatasetLayout {

@@ -50,6 +50,15 @@ public struct BucketStats: Sendable, Equatable {
     /// Document tokens per source index.
     public var sourceTokens: [Int: Int]
     public var hasBoundaries: Bool
+    /// Trained tokens (loss-mask bit 1) when the shards have `.mask` sidecars, else nil.
+    public var trainedTokens: Int? = nil
+    /// Trained tokens per source index (with masks).
+    public var sourceTrainedTokens: [Int: Int] = [:]
+
+    /// Trained tokens / document tokens, when masks exist.
+    public var trainedShare: Double? {
+        trainedTokens.map { documentTokens == 0 ? 0 : Double($0) / Double(documentTokens) }
+    }
 
     /// Non-pad tokens / all tokens (1 when there are none).
     public var fillRatio: Double { tokens == 0 ? 1 : Double(documentTokens) / Double(tokens) }
@@ -77,6 +86,8 @@ public struct SourceShare: Sendable, Equatable {
     public var tokens: Int
     /// Share of all document tokens (0...1).
     public var share: Double
+    /// Trained tokens of the source (loss masks), nil without masks.
+    public var trainedTokens: Int? = nil
 }
 
 /// A distribution of document lengths kept as exact counts per length (bounded by the number of

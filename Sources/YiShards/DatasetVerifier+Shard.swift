@@ -65,6 +65,7 @@ struct ShardChecker {
         } else {
             sidecarPass()
         }
+        checkMask()
         compareWithManifest()
     }
 

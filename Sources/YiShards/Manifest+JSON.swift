@@ -7,7 +7,7 @@ extension Manifest {
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("format", .string(Manifest.formatName)),
-            ("format_version", .int(Int64(Manifest.formatVersion))),
+            ("format_version", .int(Int64(writtenFormatVersion))),
             ("tool", .object([("name", .string(tool.name)), ("version", .string(tool.version))])),
             ("created_by", .string(createdBy)),
             ("options", options),
@@ -31,8 +31,8 @@ extension Manifest {
             throw root.member("format").failure("is \"\(format)\", expected \"\(Manifest.formatName)\"")
         }
         let version = try root.member("format_version").int()
-        guard version == Manifest.formatVersion else {
-            throw root.member("format_version").failure("is \(version); this yi-prep reads version \(Manifest.formatVersion)")
+        guard version >= 1 && version <= Manifest.maskFormatVersion else {
+            throw root.member("format_version").failure("is \(version); this yi-prep reads versions 1 and \(Manifest.maskFormatVersion)")
         }
         let toolField = root.member("tool")
         tool = ToolInfo(name: try toolField.member("name").string(), version: try toolField.member("version").string())
@@ -112,6 +112,7 @@ extension BucketManifest {
             ("spans", .int(Int64(spans))),
             ("document_ends", .int(Int64(documentEnds))),
             ("split_documents", .int(Int64(splitDocuments))),
+        ] + (lossMask ? [("loss_mask", .bool(true))] : []) + [
             ("shards", .array(shards.map(\.json))),
         ])
     }
@@ -123,6 +124,7 @@ extension BucketManifest {
         guard let dtype = MegatronDType(name: dtypeName) else { throw field.member("dtype").failure("unknown dtype \"\(dtypeName)\"") }
         self.dtype = dtype
         shards = try field.member("shards").array().map { try ShardInfo(field: $0) }
+        if case .bool(let flag)? = field.optional("loss_mask")?.value { lossMask = flag } else { lossMask = false }
     }
 }
 
@@ -137,7 +139,8 @@ extension ShardInfo {
             ("spans", .int(Int64(spans))),
             ("document_ends", .int(Int64(documentEnds))),
             ("split_documents", .int(Int64(splitDocuments))),
-            ("files", .object([("bin", digest(bin)), ("idx", digest(idx)), ("docs", digest(docs))])),
+            ("files", .object([("bin", digest(bin)), ("idx", digest(idx)), ("docs", digest(docs))]
+                              + (mask.map { [("mask", digest($0))] } ?? []))),
         ] + (sourceIndexMap.map { [("source_index_map", .array($0.map { .int(Int64($0)) }))] } ?? []))
     }
 
@@ -157,6 +160,7 @@ extension ShardInfo {
                   idx: try digest(files.member("idx")),
                   docs: try digest(files.member("docs")))
         sourceIndexMap = try field.optional("source_index_map")?.array().map { try $0.int() }
+        mask = try files.optional("mask").map { try digest($0) }
     }
 }
 

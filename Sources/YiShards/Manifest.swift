@@ -8,6 +8,14 @@ public struct Manifest: Sendable, Equatable {
     public static let fileName = "manifest.json"
     public static let formatName = "yi-prep-manifest"
     public static let formatVersion = 1
+    /// The version of manifests whose buckets carry loss masks (`.mask` sidecars): a reader that
+    /// knows only version 1 refuses them instead of training on every token.
+    public static let maskFormatVersion = 2
+
+    /// 2 when some bucket has loss masks, else 1.
+    public var writtenFormatVersion: Int {
+        buckets.contains(where: \.lossMask) ? Manifest.maskFormatVersion : Manifest.formatVersion
+    }
 
     public var tool: ToolInfo
     /// The command (or pipeline file) that made the run, as the user gave it.
@@ -129,6 +137,8 @@ public struct BucketManifest: Sendable, Equatable {
     public var directory: String
     public var dtype: MegatronDType
     public var shards: [ShardInfo]
+    /// Every shard has a loss-mask sidecar (`loss_mask: true`; a run with a chat source).
+    public var lossMask = false
 
     public init(sequenceLength: Int, directory: String? = nil, dtype: MegatronDType, shards: [ShardInfo] = []) {
         self.sequenceLength = sequenceLength

@@ -8,8 +8,11 @@ public enum SequenceInspection {
     ///   - sources: the manifest's source table, to name each span's source.
     ///   - decode: ids → text for each span (nil prints ids only).
     ///   - showIDs: print the ids of each span too (`--ids`).
+    ///   - mask: the sequence's loss mask (0/1 per token) from a `.mask` sidecar: trained runs are
+    ///     shown between `⟪` and `⟫` and each span says how many of its tokens are trained.
     public static func render(_ sequence: BucketReader.Sequence, bucketName: String, sequenceNumber: Int, sources: [String] = [],
-                              padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil) -> String {
+                              padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil,
+                              mask: [UInt8]? = nil) -> String {
         let tokens = sequence.tokens
         var out = "\(bucketName) sequence \(sequenceNumber) (\(sequence.shardName) #\(sequence.indexInShard)): \(Numbers.grouped(tokens.count)) tokens"
         guard let spans = sequence.spans else {
@@ -19,15 +22,25 @@ public enum SequenceInspection {
         }
         let used = spans.reduce(0) { $0 + $1.length }
         out += ", \(spans.count) span\(spans.count == 1 ? "" : "s"), \(Numbers.grouped(tokens.count - used)) padding\n"
+        if let mask {
+            out += "loss mask: \(Numbers.grouped(mask.reduce(0) { $0 + Int($1) })) trained tokens, shown between ⟪ and ⟫\n"
+        }
         for (n, span) in spans.enumerated() {
             var label = "── span \(n + 1): document \(span.documentOrdinal)"
             if span.sourceIndex < sources.count { label += " (\(sources[span.sourceIndex]))" }
             if span.part > 0 || !span.isDocumentEnd { label += ", part \(span.part + 1)" }
             label += ", tokens \(span.offset)..<\(span.offset + span.length) (\(Numbers.grouped(span.length)))"
             label += span.isDocumentEnd ? ", ends with EOS" : ", continues in a later sequence"
-            out += label + " ──\n"
             let end = min(tokens.count, span.offset + span.length)
-            out += body(tokens[min(span.offset, end)..<end], showIDs: showIDs, decode: decode)
+            let start = min(span.offset, end)
+            if let mask, mask.count == tokens.count {
+                label += ", \(Numbers.grouped(mask[start..<end].reduce(0) { $0 + Int($1) })) trained"
+                out += label + " ──\n"
+                out += markedBody(tokens[start..<end], mask: mask[start..<end], showIDs: showIDs, decode: decode)
+            } else {
+                out += label + " ──\n"
+                out += body(tokens[start..<end], showIDs: showIDs, decode: decode)
+            }
         }
         if used < tokens.count {
             let pad = tokens[used...]
@@ -35,6 +48,27 @@ public enum SequenceInspection {
             out += "── padding: tokens \(used)..<\(tokens.count) (\(Numbers.grouped(pad.count)))"
             out += uniform ? ", pad id \(padID!) ──\n" : " ──\n" + ids(pad) + "\n"
         }
+        return out
+    }
+
+    /// The span as runs of equal mask bits, trained runs between ⟪ and ⟫ (decoded per run).
+    private static func markedBody(_ tokens: ArraySlice<TokenID>, mask: ArraySlice<UInt8>, showIDs: Bool,
+                                   decode: (([TokenID]) -> String)?) -> String {
+        var text = ""
+        var idText = ""
+        var runStart = tokens.startIndex
+        while runStart < tokens.endIndex {
+            var runEnd = runStart
+            while runEnd < tokens.endIndex && mask[runEnd] == mask[runStart] { runEnd += 1 }
+            let run = tokens[runStart..<runEnd]
+            let trained = mask[runStart] != 0
+            if let decode { text += (trained ? "⟪" : "") + decode(Array(run)) + (trained ? "⟫" : "") }
+            if showIDs || decode == nil { idText += (trained ? "⟪" : "") + ids(run) + (trained ? "⟫" : "") }
+            runStart = runEnd
+        }
+        var out = ""
+        if decode != nil { out += text.hasSuffix("\n") ? text : text + "\n" }
+        if !idText.isEmpty { out += idText + "\n" }
         return out
     }
 

@@ -17,6 +17,8 @@ public struct ShardInfo: Sendable, Equatable {
     public var bin: FileDigest
     public var idx: FileDigest
     public var docs: FileDigest
+    /// The loss-mask sidecar, in runs with a chat source (nil otherwise).
+    public var mask: FileDigest?
     /// Where the sidecar's source indices point in the manifest's `sources` list: entry i is the
     /// global index of the shard's source i. Nil means the indices are global already. Parts of a
     /// run are packed independently (possibly on different machines), each numbering the sources
@@ -36,6 +38,7 @@ public struct ShardInfo: Sendable, Equatable {
         self.idx = idx
         self.docs = docs
         self.sourceIndexMap = nil
+        self.mask = nil
     }
 
     /// The manifest `sources` index of a sidecar source index.
@@ -46,9 +49,11 @@ public struct ShardInfo: Sendable, Equatable {
 
     public var documentTokens: Int { tokens - padTokens }
 
-    /// The three files with their extensions, in the order they are committed (.idx last).
+    /// The files with their extensions, in the order they are committed (.idx last).
     public var files: [(extension: String, digest: FileDigest)] {
-        [(ShardFiles.binExtension, bin), (ShardFiles.docsExtension, docs), (ShardFiles.idxExtension, idx)]
+        [(ShardFiles.binExtension, bin), (ShardFiles.docsExtension, docs)]
+            + (mask.map { [(ShardFiles.maskExtension, $0)] } ?? [])
+            + [(ShardFiles.idxExtension, idx)]
     }
 }
 
@@ -57,6 +62,7 @@ public enum ShardFiles {
     public static let binExtension = "bin"
     public static let idxExtension = "idx"
     public static let docsExtension = "docs"
+    public static let maskExtension = "mask"
 
     /// `shard-00042` for index 42 (five digits, more when needed).
     public static func name(index: Int, prefix: String = "shard") -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import YiCore
 
 public struct StatsOptions: Sendable {
@@ -77,7 +78,8 @@ public enum StatsCollector {
         let sourceNames = manifest?.sources ?? []
         let sources = total.sourceTokens.map { index, tokens in
             SourceShare(index: index, name: index < sourceNames.count ? sourceNames[index] : "source #\(index)", tokens: tokens,
-                        share: total.documentTokens == 0 ? 0 : Double(tokens) / Double(total.documentTokens))
+                        share: total.documentTokens == 0 ? 0 : Double(tokens) / Double(total.documentTokens),
+                        trainedTokens: total.trainedTokens == nil ? nil : total.sourceTrainedTokens[index, default: 0])
         }.sorted { ($0.tokens, $1.index) > ($1.tokens, $0.index) }
         let inputBytes = manifest.map { $0.inputs.reduce(Int64(0)) { $0 + $1.bytes } }
         let perByte = inputBytes.flatMap { $0 > 0 ? Double(total.documentTokens) / Double($0) : nil }
@@ -105,7 +107,21 @@ public enum StatsCollector {
                           context: .init(path: shard.docsPath))
         }
         var documentTokens = 0
-        try sidecar.forEachSequence { _, records in
+        let mask = FileManager.default.fileExists(atPath: shard.maskPath) ? try MaskSidecarFile(path: shard.maskPath) : nil
+        if let mask, mask.sequenceCount != sidecar.sequenceCount {
+            throw YiError(.corruptInput, "mask holds \(mask.sequenceCount) sequences, the sidecar \(sidecar.sequenceCount) (run yi-prep verify)",
+                          context: .init(path: shard.maskPath))
+        }
+        try sidecar.forEachSequence { k, records in
+            if let mask {
+                let ranges = records.map { Int($0.offset)..<Int($0.offset + $0.length) }
+                let (perSpan, total) = try mask.trainedCounts(ofSequence: k, ranges: ranges)
+                stats.trainedTokens = (stats.trainedTokens ?? 0) + total
+                for (record, trained) in zip(records, perSpan) {
+                    let source = shard.manifest?.globalSourceIndex(Int(record.sourceIndex)) ?? Int(record.sourceIndex)
+                    stats.sourceTrainedTokens[source, default: 0] += trained
+                }
+            }
             perSequence[records.count, default: 0] += 1
             for record in records {
                 let length = Int(record.length)
@@ -180,6 +196,8 @@ public enum StatsCollector {
             for vc in b.documentsPerSequence { perSequence[vc.value, default: 0] += vc.count }
             total.documentLengths.merge(b.documentLengths)
             for (source, n) in b.sourceTokens { total.sourceTokens[source, default: 0] += n }
+            if let trained = b.trainedTokens { total.trainedTokens = (total.trainedTokens ?? 0) + trained }
+            for (source, n) in b.sourceTrainedTokens { total.sourceTrainedTokens[source, default: 0] += n }
             total.hasBoundaries = total.hasBoundaries || b.hasBoundaries
         }
         if buckets.contains(where: { $0.eosTokens == nil && $0.shards > 0 }) { total.eosTokens = nil }

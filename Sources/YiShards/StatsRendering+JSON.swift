@@ -17,7 +17,8 @@ public enum StatsJSON {
             ("buckets", .array(stats.buckets.map { bucket($0, sourceNames: sourceNames) })),
             ("sources", .array(stats.sources.map { share in
                 .object([("index", .int(Int64(share.index))), ("name", .string(share.name)),
-                         ("tokens", .int(Int64(share.tokens))), ("share", .double(roundedRatio(share.share)))])
+                         ("tokens", .int(Int64(share.tokens))), ("share", .double(roundedRatio(share.share)))]
+                        + trained(share.trainedTokens, of: share.tokens))
             })),
             ("rejects", .object(stats.rejects.map { ($0.name, .int(Int64($0.count))) })),
             ("drops", .object(stats.drops.map { ($0.name, .int(Int64($0.count))) })),
@@ -39,7 +40,8 @@ public enum StatsJSON {
         let sourceTokens: [JSONValue] = b.sourceTokens.sorted { $0.key < $1.key }.map { index, tokens in
             .object([("index", .int(Int64(index))), ("name", .string(sourceNames[index] ?? "source #\(index)")),
                      ("tokens", .int(Int64(tokens))),
-                     ("share", .double(roundedRatio(b.documentTokens == 0 ? 0 : Double(tokens) / Double(b.documentTokens))))])
+                     ("share", .double(roundedRatio(b.documentTokens == 0 ? 0 : Double(tokens) / Double(b.documentTokens))))]
+                    + trained(b.trainedTokens == nil ? nil : b.sourceTrainedTokens[index, default: 0], of: tokens))
         }
         return .object([
             ("name", .string(b.name)),
@@ -72,6 +74,14 @@ public enum StatsJSON {
                 })),
             ])),
             ("source_tokens", .array(sourceTokens)),
-        ])
+        ] + trained(b.trainedTokens, of: b.documentTokens))
+    }
+
+    /// `trained_tokens` and `trained_share` (of the document tokens), only when the shards have
+    /// loss masks (chat runs); absent otherwise, so plain runs' JSON is unchanged.
+    static func trained(_ trainedTokens: Int?, of documentTokens: Int) -> [(String, JSONValue)] {
+        guard let trainedTokens else { return [] }
+        let share = documentTokens == 0 ? 0 : Double(trainedTokens) / Double(documentTokens)
+        return [("trained_tokens", .int(Int64(trainedTokens))), ("trained_share", .double(roundedRatio(share)))]
     }
 }

@@ -18,6 +18,11 @@ public enum StatsTerminal {
             out += "\nSource mix (document tokens)\n"
             out += bars(stats.sources.map { ($0.name, $0.tokens) }, width: width, percentOf: stats.total.documentTokens)
         }
+        if stats.total.trainedTokens != nil {
+            out += "\nTrained tokens (loss mask; share of document tokens)\n"
+            out += trainedLines(stats.buckets.map { ($0.name, $0.trainedTokens ?? 0, $0.documentTokens) }
+                                + stats.sources.map { ("source " + $0.name, $0.trainedTokens ?? 0, $0.tokens) })
+        }
         if !stats.rejects.isEmpty {
             out += "\nRejected records (by reason)\n" + list(stats.rejects)
         }
@@ -76,6 +81,16 @@ public enum StatsTerminal {
             if start < columns.count { out += "\n" }
         }
         return out
+    }
+
+    /// `  NAME  trained / document tokens  share` per bucket and source (chat runs).
+    static func trainedLines(_ items: [(String, Int, Int)]) -> String {
+        let labelWidth = min(32, items.map(\.0.count).max() ?? 0) + 2
+        return items.map { label, trained, documentTokens in
+            "  " + Numbers.padRight(String(label.prefix(32)), labelWidth)
+                + "\(Numbers.grouped(trained)) of \(Numbers.grouped(documentTokens))  "
+                + Numbers.percent(documentTokens == 0 ? 0 : Double(trained) / Double(documentTokens), 1) + "\n"
+        }.joined()
     }
 
     /// One bar per item, scaled to the largest count; `percentOf` adds a share column.

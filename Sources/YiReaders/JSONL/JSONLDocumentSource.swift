@@ -25,6 +25,8 @@ public final class JSONLDocumentSource: InputDocumentSource {
     private let fixedSource: String?
     private let defaultSource: String
     private let locator: JSONLRecordLocator
+    private let chat: ChatOptions?
+    private let forbidden: ControlLiteralScanner
     private var finished = false
     public private(set) var counters = Counters()
 
@@ -41,6 +43,8 @@ public final class JSONLDocumentSource: InputDocumentSource {
         fixedSource = options.sourceName
         defaultSource = derivedSourceName(forPath: input.path)
         locator = JSONLRecordLocator(input: input, stream: stream)
+        chat = options.chat
+        forbidden = ControlLiteralScanner(options.chat?.forbiddenLiterals ?? [])
     }
 
     public func next() throws -> Document? {
@@ -91,6 +95,7 @@ public final class JSONLDocumentSource: InputDocumentSource {
             try reject(.notAnObject, "the line is \(value.kindDescription), not a JSON object", line)
             return nil
         }
+        if let chat { return try conversation(from: members, chat: chat, line: line) }
         let (lookup, rest) = textPath.take(from: members)
         let text: String
         switch lookup {
@@ -113,6 +118,20 @@ public final class JSONLDocumentSource: InputDocumentSource {
         let location = locator.location(of: line, in: lines.stream)
         return Document(id: documentID(members, line: line), source: sourceName(members), text: text,
                         meta: Dictionary(rest, uniquingKeysWith: { _, last in last }), location: location)
+    }
+
+    /// A chat record: the rendered conversation as the document's text, with its mask layout.
+    private func conversation(from members: [(String, JSONValue)], chat: ChatOptions, line: LineReader.Line) throws -> Document? {
+        switch ChatConversation.parse(members, forbidden: forbidden) {
+        case .failure(let error):
+            try reject(error.reason, error.detail, line)
+            return nil
+        case .success(let (messages, rest)):
+            let (text, layout) = chat.template.render(messages, trainOn: chat.trainOn)
+            return Document(id: documentID(members, line: line), source: sourceName(members), text: text,
+                            meta: Dictionary(rest, uniquingKeysWith: { _, last in last }),
+                            location: locator.location(of: line, in: lines.stream), chat: layout)
+        }
     }
 
     private func documentID(_ members: [(String, JSONValue)], line: LineReader.Line) -> String {

@@ -1,0 +1,155 @@
+import YiCore
+
+/// The loss-mask sidecar `shard-NNNNN.mask` (yi-prep, version 1; `docs/chat.md` has the spec).
+///
+/// Header (32 bytes): magic `YIMASK\0\0`, u32 version = 1, u32 bits per token = 1, u64 sequence
+/// length L, u64 sequence count N; then N records of ceil(L/8) bytes, bit j of a record = bit
+/// (j % 8) of byte (j / 8), least-significant first. Bit 1: token j is a training target.
+public enum MaskSidecarFormat {
+    public static let magic: [UInt8] = Array("YIMASK".utf8) + [0, 0]
+    public static let version: UInt32 = 1
+    public static let bitsPerToken: UInt32 = 1
+    public static let headerSize = 32
+
+    public static func recordSize(sequenceLength: Int) -> Int { (sequenceLength + 7) / 8 }
+
+    public static func fileSize(sequenceLength: Int, sequences: Int) -> Int64 {
+        Int64(headerSize) + Int64(sequences) * Int64(recordSize(sequenceLength: sequenceLength))
+    }
+
+    /// The 32-byte header.
+    public static func header(sequenceLength: Int, sequences: Int) -> [UInt8] {
+        var bytes = magic
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        append(version)
+        append(bitsPerToken)
+        append(UInt64(sequenceLength))
+        append(UInt64(sequences))
+        return bytes
+    }
+
+    /// Packs 0/1 per token into a record (least-significant bit first).
+    public static func pack(_ mask: [UInt8], into record: inout [UInt8]) {
+        for i in record.indices { record[i] = 0 }
+        mask.withUnsafeBufferPointer { bits in
+            for j in 0..<bits.count where bits[j] != 0 { record[j >> 3] |= 1 << UInt8(j & 7) }
+        }
+    }
+
+    /// Token j's bit of a record.
+    @inline(__always)
+    public static func bit(_ record: UnsafeRawBufferPointer, _ j: Int) -> Bool {
+        record[j >> 3] & (1 << UInt8(j & 7)) != 0
+    }
+}
+
+/// Writes a shard's mask sidecar while its sequences are written. The header holds the sequence
+/// count, which is known only at the end, so the records go to a temporary body file first and
+/// `commit` writes header + body under the final name, hashing as it goes (the mask is 1/16 of
+/// the `.bin` for uint16 tokens, so the copy is cheap and memory stays bounded).
+final class MaskSidecarWriter {
+    private let path: String
+    private let sequenceLength: Int
+    private let body: AtomicFileWriter
+    private var record: [UInt8]
+    private(set) var sequences = 0
+    private(set) var trainedTokens = 0
+
+    init(path: String, sequenceLength: Int) throws {
+        self.path = path
+        self.sequenceLength = sequenceLength
+        body = try AtomicFileWriter(path: path + ".body")
+        record = [UInt8](repeating: 0, count: MaskSidecarFormat.recordSize(sequenceLength: sequenceLength))
+    }
+
+    /// One sequence's mask: 0/1 per token, exactly the sequence length.
+    func append(_ mask: [UInt8]) throws {
+        precondition(mask.count == sequenceLength, "mask length differs from the sequence length")
+        MaskSidecarFormat.pack(mask, into: &record)
+        trainedTokens += mask.reduce(0) { $0 + Int($1) }
+        try body.write(record)
+        sequences += 1
+    }
+
+    func commit() throws -> FileDigest {
+        // The body is flushed by moving it into place under its temporary-looking name, read
+        // back in chunks after the header, then removed.
+        try body.commit()
+        defer { unlink(body.path) }
+        let out = try HashingFileWriter(path: path)
+        try out.write(MaskSidecarFormat.header(sequenceLength: sequenceLength, sequences: sequences))
+        let file = try ReadOnlyFile(path: body.path)
+        var offset: Int64 = 0
+        let chunk = 1 << 20
+        while offset < file.size {
+            let count = Int(min(Int64(chunk), file.size - offset))
+            try out.write(try file.bytes(at: offset, count: count, what: "the mask body"))
+            offset += Int64(count)
+        }
+        return try out.commit()
+    }
+
+    func abort() { body.abort() }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `.mask` sidecar opened for reading; the header is checked on open.
+public final class MaskSidecarFile {
+    let file: ReadOnlyFile
+    public let sequenceLength: Int
+    public let sequenceCount: Int
+    public var path: String { file.path }
+    var recordSize: Int { MaskSidecarFormat.recordSize(sequenceLength: sequenceLength) }
+
+    public init(path: String) throws {
+        file = try ReadOnlyFile(path: path)
+        let header = try file.bytes(at: 0, count: min(Int(file.size), MaskSidecarFormat.headerSize), what: "the mask header")
+        func fail(_ message: String, _ offset: Int64) -> YiError {
+            YiError(.corruptInput, message, context: .init(path: path, byteOffset: offset))
+        }
+        guard header.count == MaskSidecarFormat.headerSize else { throw fail("mask sidecar shorter than its 32-byte header", 0) }
+        guard Array(header[0..<8]) == MaskSidecarFormat.magic else { throw fail("bad mask magic (expected YIMASK\\0\\0)", 0) }
+        func u32(_ at: Int) -> UInt32 { header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
+        func u64(_ at: Int) -> UInt64 { header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
+        guard u32(8) == MaskSidecarFormat.version else { throw fail("unsupported mask version \(u32(8)) (expected 1)", 8) }
+        guard u32(12) == MaskSidecarFormat.bitsPerToken else { throw fail("mask has \(u32(12)) bits per token (expected 1)", 12) }
+        let length = u64(16), count = u64(24)
+        guard length > 0, length <= UInt64(Int32.max) else { throw fail("mask sequence length \(length) is out of range", 16) }
+        guard count <= UInt64(Int.max / 2) else { throw fail("mask sequence count \(count) is out of range", 24) }
+        sequenceLength = Int(length)
+        sequenceCount = Int(count)
+        let expected = MaskSidecarFormat.fileSize(sequenceLength: sequenceLength, sequences: sequenceCount)
+        guard file.size == expected else {
+            throw fail("mask sidecar is \(file.size) bytes; header says \(sequenceCount) sequences of \(sequenceLength) tokens = \(expected) bytes", min(file.size, expected))
+        }
+    }
+
+    /// Sequence k's mask as 0/1 per token.
+    public func mask(ofSequence k: Int) throws -> [UInt8] {
+        precondition(k >= 0 && k < sequenceCount, "sequence \(k) out of range")
+        let record = try file.bytes(at: Int64(MaskSidecarFormat.headerSize) + Int64(k) * Int64(recordSize), count: recordSize,
+                                    what: "mask record \(k)")
+        var bits = [UInt8](repeating: 0, count: sequenceLength)
+        record.withUnsafeBytes { raw in
+            for j in 0..<sequenceLength where MaskSidecarFormat.bit(raw, j) { bits[j] = 1 }
+        }
+        return bits
+    }
+
+    /// Trained tokens of sequence k inside each of `ranges` (token offsets), and in all.
+    public func trainedCounts(ofSequence k: Int, ranges: [Range<Int>]) throws -> (perRange: [Int], total: Int) {
+        let record = try file.bytes(at: Int64(MaskSidecarFormat.headerSize) + Int64(k) * Int64(recordSize), count: recordSize,
+                                    what: "mask record \(k)")
+        var total = 0
+        for byte in record { total += byte.nonzeroBitCount }
+        let per = record.withUnsafeBytes { raw in
+            ranges.map { range in range.reduce(0) { $0 + (MaskSidecarFormat.bit(raw, $1) ? 1 : 0) } }
+        }
+        return (per, total)
+    }
+}
