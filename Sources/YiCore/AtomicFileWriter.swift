@@ -73,11 +73,13 @@ public final class AtomicFileWriter {
         }
         close(fd)
         finished = true
+        if WriteFaultInjection.plan != nil, WriteFaultInjection.event(.rename, path: path) == .killNow { WriteFaultInjection.kill() }
         if rename(temporaryPath, path) != 0 {
             let cause = errnoText()
             unlink(temporaryPath)
             throw YiError(.io, "cannot move finished file into place", context: .init(path: path), cause: cause)
         }
+        if WriteFaultInjection.plan != nil, WriteFaultInjection.event(.renamed, path: path) == .killNow { WriteFaultInjection.kill() }
     }
 
     /// Removes the temporary file; nothing appears at `path`.
@@ -95,6 +97,7 @@ public final class AtomicFileWriter {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        if WriteFaultInjection.plan != nil { try injectFault(bytes) }
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -103,6 +106,18 @@ public final class AtomicFileWriter {
                 throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText())
             }
             offset += n
+        }
+    }
+
+    /// The test hook (`YI_TEST_WRITE_FAULT`): die with half the bytes written, or fail as on a full disk.
+    private func injectFault(_ bytes: UnsafeRawBufferPointer) throws {
+        switch WriteFaultInjection.event(.write, path: temporaryPath) {
+        case .proceed, .killNow: return
+        case .killAfterPartialWrite:
+            _ = Glibc.write(fd, bytes.baseAddress!, bytes.count / 2)
+            WriteFaultInjection.kill()
+        case .failNoSpace:
+            throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText(ENOSPC))
         }
     }
 
