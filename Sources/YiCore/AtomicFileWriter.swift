@@ -103,7 +103,7 @@ public final class AtomicFileWriter {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText())
+                throw Self.writeError(path: temporaryPath, errno: errno)
             }
             offset += n
         }
@@ -117,8 +117,15 @@ public final class AtomicFileWriter {
             _ = Glibc.write(fd, bytes.baseAddress!, bytes.count / 2)
             WriteFaultInjection.kill()
         case .failNoSpace:
-            throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText(ENOSPC))
+            throw Self.writeError(path: temporaryPath, errno: ENOSPC)
         }
+    }
+
+    /// A full disk is said in the message itself, not only in the `--verbose` cause.
+    private static func writeError(path: String, errno code: Int32) -> YiError {
+        let full = code == ENOSPC || code == EDQUOT
+        return YiError(.io, full ? "cannot write file: no space left on the device" : "cannot write file",
+                       context: .init(path: path), cause: errnoText(code))
     }
 
     /// Writes a whole file atomically in one call.
