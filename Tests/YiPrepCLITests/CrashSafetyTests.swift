@@ -120,9 +120,13 @@ enum ChildProcess {
     }()
 
     static func yiPrep(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        precondition(FileManager.default.isExecutableFile(atPath: binary), "yi-prep not built at \(binary): run swift build --build-tests")
+        try run(binary, arguments, environment: environment)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        precondition(FileManager.default.isExecutableFile(atPath: executable), "\(executable) not built: run swift build --build-tests")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // A file, not a pipe: the trace can exceed a pipe's buffer while we wait.

@@ -27,7 +27,7 @@ log=.build-fuzz/$target.log
 set +e
 # -timeout: one input may take at most 10 s; -rss_limit_mb: a 2 GB ceiling (limits are tested
 # separately); inputs up to 16 KB.
-ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-} "$binary" "$target" -max_total_time="$seconds" -timeout=10 \
+SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-} "$binary" "$target" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 -artifact_prefix="$crashes/" "$@" "$corpus" "$seeds/$target" 2>"$log"
 status=$?
 set -e
