@@ -28,4 +28,23 @@ import YiTestSupport
         let offset = try DatasetVerifier.verify(path: dir.path)
         #expect(offset.problems.contains { $0.file == docs && $0.message.contains("table offset") }, "\(offset.problems)")
     }
+
+    /// A span record whose document ordinal does not fit an Int trapped in `inspect`'s reader
+    /// (regressions/dataset/sidecar-document-ordinal-overflow).
+    @Test func aSpanOrdinalAbove63BitsIsAnErrorNotATrap() throws {
+        let dir = TemporaryDirectory()
+        try VerifyTests.makeDataset(dir)
+        let docs = dir.file("len-16/shard-00000.docs")
+        var bytes = Bytes.read(docs)
+        bytes.replaceSubrange(32..<40, with: Bytes.le(UInt64.max))  // record 0's ordinal
+        Bytes.write(docs, bytes)
+        let reader = try ShardReader(prefix: dir.file("len-16/shard-00000"))
+        do {
+            _ = try reader.spans(ofSequence: 0)
+            Issue.record("a span of document 2^64-1 was read")
+        } catch let error as YiError {
+            #expect(error.code == .corruptInput && error.message.contains("18446744073709551615"))
+        }
+        #expect(!(try DatasetVerifier.verify(path: dir.path)).isSound)
+    }
 }
