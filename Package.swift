@@ -48,6 +48,12 @@ let package = Package(
                           dependencies: ["YiCore", "YiIO", "YiReaders", "YiTokenizer"],
                           path: "tools/bench/yi-bench"),
 
+        // Fuzz targets (docs/reliability.md): a replay tool here; tools/fuzz/build.sh makes it a
+        // libFuzzer binary. Not part of the tests beyond replaying the regression inputs.
+        .executableTarget(name: "yi-fuzz",
+                          dependencies: ["YiCore", "YiIO", "YiReaders", "YiTokenizer", "YiPipeline", "YiShards"],
+                          path: "tools/fuzz/yi-fuzz"),
+
         // Tests: one target per module, plus a small support library (fixture paths, temp dirs).
         .target(name: "YiTestSupport", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"], path: "Tests/YiTestSupport"),
         .testTarget(name: "YiCoreTests", dependencies: ["YiCore", "YiTestSupport"]),

@@ -73,11 +73,13 @@ public final class AtomicFileWriter {
         }
         close(fd)
         finished = true
+        if WriteFaultInjection.plan != nil, WriteFaultInjection.event(.rename, path: path) == .killNow { WriteFaultInjection.kill() }
         if rename(temporaryPath, path) != 0 {
             let cause = errnoText()
             unlink(temporaryPath)
             throw YiError(.io, "cannot move finished file into place", context: .init(path: path), cause: cause)
         }
+        if WriteFaultInjection.plan != nil, WriteFaultInjection.event(.renamed, path: path) == .killNow { WriteFaultInjection.kill() }
     }
 
     /// Removes the temporary file; nothing appears at `path`.
@@ -95,15 +97,35 @@ public final class AtomicFileWriter {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        if WriteFaultInjection.plan != nil { try injectFault(bytes) }
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText())
+                throw Self.writeError(path: temporaryPath, errno: errno)
             }
             offset += n
         }
+    }
+
+    /// The test hook (`YI_TEST_WRITE_FAULT`): die with half the bytes written, or fail as on a full disk.
+    private func injectFault(_ bytes: UnsafeRawBufferPointer) throws {
+        switch WriteFaultInjection.event(.write, path: temporaryPath) {
+        case .proceed, .killNow: return
+        case .killAfterPartialWrite:
+            _ = Glibc.write(fd, bytes.baseAddress!, bytes.count / 2)
+            WriteFaultInjection.kill()
+        case .failNoSpace:
+            throw Self.writeError(path: temporaryPath, errno: ENOSPC)
+        }
+    }
+
+    /// A full disk is said in the message itself, not only in the `--verbose` cause.
+    private static func writeError(path: String, errno code: Int32) -> YiError {
+        let full = code == ENOSPC || code == EDQUOT
+        return YiError(.io, full ? "cannot write file: no space left on the device" : "cannot write file",
+                       context: .init(path: path), cause: errnoText(code))
     }
 
     /// Writes a whole file atomically in one call.

@@ -5,9 +5,11 @@ import YiCore
 
 /// Splits a `ByteStream` into lines, handing out each as a view into one reused buffer.
 ///
-/// - Lines of any length: the buffer doubles until a line fits (no limit, no truncation), and
-///   shrinks back once the long line is gone, so memory stays bounded by the longest *current*
-///   line plus one chunk.
+/// - Lines up to `maximumLineBytes` (1 GiB by default): the buffer doubles until a line fits (no
+///   truncation), and shrinks back once the long line is gone, so memory stays bounded by the
+///   longest *current* line plus one chunk. A longer line is refused with `.corruptInput` (the
+///   file is treated as damaged from there): it is surely not one record, and holding it would
+///   make memory depend on the input (docs/reliability.md, "Limits").
 /// - `\n` ends a line; a `\r` before it is dropped (CRLF files). A last line without `\n` is
 ///   still a line; a stream that ends with `\n` has no extra empty line.
 /// - A stream error (a truncated zstd frame) is thrown as soon as it happens; a partial last
@@ -27,6 +29,8 @@ public final class LineReader {
     private var storage: UnsafeMutableRawPointer
     private var capacity: Int
     private let chunkSize: Int
+    public let maximumLineBytes: Int
+    public static let defaultMaximumLineBytes = 1 << 30
     /// Unhanded bytes are `[start, end)`; `[start, searched)` is known to hold no `\n`.
     private var start = 0
     private var end = 0
@@ -43,10 +47,11 @@ public final class LineReader {
     public var bytesRead: Int64 { storageOffset + Int64(end) }
 
     /// - Parameter chunkSize: bytes asked of the stream per read; also the buffer's resting size.
-    public init(stream: ByteStream, chunkSize: Int = 1 << 20) {
-        precondition(chunkSize > 0)
+    public init(stream: ByteStream, chunkSize: Int = 1 << 20, maximumLineBytes: Int = LineReader.defaultMaximumLineBytes) {
+        precondition(chunkSize > 0 && maximumLineBytes > 0)
         self.stream = stream
         self.chunkSize = chunkSize
+        self.maximumLineBytes = maximumLineBytes
         capacity = chunkSize
         storage = .allocate(byteCount: capacity, alignment: 16)
     }
@@ -57,14 +62,23 @@ public final class LineReader {
         while true {
             if searched < end, let newline = memchr(storage + searched, 0x0A, end - searched) {
                 let lineEnd = storage.distance(to: UnsafeMutableRawPointer(newline))
+                try checkLength(lineEnd - start)
                 return takeLine(upTo: lineEnd, consumed: lineEnd + 1)
             }
             searched = end
+            try checkLength(end - start)
             if atEnd {
                 guard start < end else { return nil }
                 return takeLine(upTo: end, consumed: end)
             }
             try fill()
+        }
+    }
+
+    private func checkLength(_ length: Int) throws {
+        if length > maximumLineBytes {
+            throw YiError(.corruptInput, "line \(lineNumber + 1) is longer than \(maximumLineBytes) bytes, the most yi-prep takes as one record",
+                          context: .init(byteOffset: storageOffset + Int64(start)))
         }
     }
 
@@ -93,7 +107,9 @@ public final class LineReader {
         if start == 0 && capacity > 2 * chunkSize && pending <= chunkSize {
             resize(to: 2 * chunkSize)
         } else if capacity - end < chunkSize {
-            resize(to: max(capacity * 2, end + chunkSize))
+            // Never more than a chunk beyond the longest line allowed (then at least a chunk is free).
+            let target = min(max(capacity * 2, end + chunkSize), maximumLineBytes + 1 + chunkSize)
+            if target > capacity { resize(to: target) }
         }
         let free = UnsafeMutableRawBufferPointer(start: storage + end, count: capacity - end)
         let n = try stream.read(into: free)

@@ -40,6 +40,7 @@ public enum MergeJob {
                           context: .init(path: outputDirectory))
         }
         let manifest = ManifestBuilder.runManifest(markers: markers)
+        try folder.removeStaleTemporaryFiles()  // merge runs after the ranks: leftovers are dead writers'
         try manifest.write(toDirectory: outputDirectory)
         return Result(manifest: manifest, parts: markers.count)
     }

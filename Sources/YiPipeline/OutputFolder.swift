@@ -93,6 +93,21 @@ struct OutputFolder {
             }
         }
         try? remove(markerPath(part.index))
+        try removeTemporaryFiles(in: partsPath) { $0.hasPrefix(WorkPart.name(part.index) + ".json.tmp-") }
+    }
+
+    /// Removes the temporary files a killed run left beside `manifest.json` and in `.parts/`.
+    /// Only when no other process may be writing here (a single-rank run, `merge`): a rank
+    /// cannot tell a dead writer's temporary file from a live one's.
+    func removeStaleTemporaryFiles() throws {
+        try removeTemporaryFiles(in: path) { $0.hasPrefix(Manifest.fileName + ".tmp-") }
+        try removeTemporaryFiles(in: partsPath) { $0.contains(".tmp-") }
+    }
+
+    private func removeTemporaryFiles(in directory: String, where matches: (String) -> Bool) throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where matches(name) {
+            try remove((directory as NSString).appendingPathComponent(name))
+        }
     }
 
     func writeMarker(_ marker: Manifest, part: Int) throws {

@@ -57,6 +57,7 @@ public final class PackJob {
                                       fingerprint: fingerprint, unsupported: plan.unsupported.map(\.path))
         let layout = OutputFolder(path: options.outputDirectory)
         try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)
+        if options.rank.worldSize == 1 { try layout.removeStaleTemporaryFiles() }
 
         let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath.map {
             options.rank.worldSize > 1 ? "\($0).rank-\(options.rank.rank)" : $0

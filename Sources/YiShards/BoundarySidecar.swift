@@ -161,9 +161,14 @@ final class BoundarySidecarFile {
             throw YiError(.corruptInput, "sidecar trailer says \(sequences) sequences and \(spans) spans, which does not match its size \(file.size)",
                           context: .init(path: path, byteOffset: trailerAt))
         }
-        if Int64(tableOffset) != BoundarySidecarFormat.tableOffset(spans: Int(spans)) {
+        if tableOffset != UInt64(BoundarySidecarFormat.tableOffset(spans: Int(spans))) {
             throw YiError(.corruptInput, "sidecar trailer table offset \(tableOffset) does not follow its \(spans) spans",
                           context: .init(path: path, byteOffset: trailerAt + 16))
+        }
+        // Megatron's lengths are int32; a larger header value is damage (and must not trap here).
+        guard length <= UInt64(Int32.max) else {
+            throw YiError(.corruptInput, "sidecar header says sequences of \(length) tokens, more than any shard can hold",
+                          context: .init(path: path, byteOffset: 16))
         }
         sequenceLength = Int(length)
         sequenceCount = Int(sequences)

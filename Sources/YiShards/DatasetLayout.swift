@@ -15,6 +15,9 @@ public struct DatasetLayout: Sendable {
     public var manifestPath: String?
     /// A manifest that exists but cannot be read (verify reports it; stats refuses).
     public var manifestError: YiError?
+    /// The pack output folder around a bucket or shard that has `.parts/` but no manifest yet:
+    /// its shards belong to an unfinished run (verify refuses them).
+    public var unfinishedRunDirectory: String?
     public var buckets: [BucketLayout]
 
     /// The shards of all buckets, in order.
@@ -126,7 +129,11 @@ extension DatasetLayout {
     /// Reads `DIR/manifest.json` if it exists; a damaged one is kept as `manifestError`.
     private mutating func attachManifest(searching directory: String) {
         let candidate = joinPath(directory, Manifest.fileName)
-        guard FileManager.default.fileExists(atPath: candidate) else { return }
+        guard FileManager.default.fileExists(atPath: candidate) else {
+            // `.parts/` holds pack's completion markers (YiPipeline's OutputFolder).
+            if FileManager.default.fileExists(atPath: joinPath(directory, ".parts")) { unfinishedRunDirectory = directory }
+            return
+        }
         manifestPath = candidate
         do {
             manifest = try Manifest.read(path: candidate)

@@ -76,6 +76,8 @@ public enum DatasetVerifier {
             if layout.kind == .packOutput {
                 report.problems.append(VerifyProblem(file: layout.path,
                                                      message: "no \(Manifest.fileName): an unfinished run (the manifest is written last)"))
+            } else if let run = layout.unfinishedRunDirectory {
+                report.problems.append(VerifyProblem(file: run, message: "no \(Manifest.fileName): these shards belong to an unfinished run (the manifest is written last)"))
             } else {
                 report.notes.append("no \(Manifest.fileName) above the shards: sha256, manifest counts and source checks skipped")
             }

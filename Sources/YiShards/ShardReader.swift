@@ -51,7 +51,14 @@ public final class ShardReader {
     /// The document spans of sequence `n`, or nil without a sidecar.
     public func spans(ofSequence n: Int) throws -> [DocumentSpan]? {
         guard let sidecar else { return nil }
-        return try sidecar.records(ofSequence: n).map(\.span)
+        let records = try sidecar.records(ofSequence: n)
+        // `span` holds Ints: a damaged record must be an error here, not a trap.
+        let limit = UInt64(Int.max)
+        if let bad = records.first(where: { $0.documentOrdinal > limit }) {
+            throw YiError(.corruptInput, "sequence \(n) has a span of document \(bad.documentOrdinal), beyond any run's documents",
+                          context: .init(path: sidecar.file.path))
+        }
+        return records.map(\.span)
     }
 }
 

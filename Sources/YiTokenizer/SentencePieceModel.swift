@@ -238,8 +238,12 @@ import Glibc
 import Darwin
 #endif
 
+/// The largest model file read: real SentencePiece models are a few MB (Yi's 1 MB, a 256K-piece
+/// vocabulary about 4 MB); a bigger file is not a tokenizer, and reading it would only cost memory.
+public let maximumModelFileBytes = 256 << 20
+
 /// Reads a whole file with read(2) (no Foundation: model loading stays fast and lean).
-func readWholeFile(_ path: String) throws -> [UInt8] {
+func readWholeFile(_ path: String, maximumBytes: Int = maximumModelFileBytes) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
         throw YiError(.tokenizer, "cannot open the tokenizer model", context: .init(path: path), cause: errnoText())
@@ -252,6 +256,11 @@ func readWholeFile(_ path: String) throws -> [UInt8] {
     if (status.st_mode & S_IFMT) == S_IFDIR {
         throw YiError(.tokenizer, "the tokenizer path is a directory, not a .model file", context: .init(path: path))
     }
+    func tooLarge(_ size: Int) -> YiError {
+        YiError(.tokenizer, "the tokenizer model file is \(size) bytes, more than the \(maximumBytes) a SentencePiece model can sensibly be: not a tokenizer model",
+                context: .init(path: path))
+    }
+    if Int(status.st_size) > maximumBytes { throw tooLarge(Int(status.st_size)) }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(Int(status.st_size))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -262,6 +271,8 @@ func readWholeFile(_ path: String) throws -> [UInt8] {
             throw YiError(.tokenizer, "cannot read the tokenizer model", context: .init(path: path), cause: errnoText())
         }
         if n == 0 { break }
+        // A pipe or device has no size up front (`/dev/zero` never ends).
+        if bytes.count + n > maximumBytes { throw tooLarge(bytes.count + n) }
         bytes.append(contentsOf: chunk[0..<n])
     }
     return bytes

@@ -24,10 +24,16 @@ public final class MediaWikiDocumentSource: InputDocumentSource {
     public var decompressedBytesRead: Int64 { parser.bytesRead }
     public var counters: Counters { pages.counters }
 
-    public init(input: DiscoveredInput, stream: ByteStream, options: ReaderOptions) throws {
+    /// The most wikitext bytes a page's revision may hold; a longer one is skipped
+    /// (`reader.skipped.page-too-large`). MediaWiki itself caps pages at 2 MiB
+    /// (`$wgMaxArticleSize`), so anything near this is not an article, and memory stays bounded.
+    public static let defaultMaximumPageTextBytes = 256 << 20
+
+    public init(input: DiscoveredInput, stream: ByteStream, options: ReaderOptions,
+                maximumPageTextBytes: Int = MediaWikiDocumentSource.defaultMaximumPageTextBytes) throws {
         self.input = input
         parser = XMLPushParser(stream: stream)
-        pages = MediaWikiPageAssembler(path: input.path, options: options)
+        pages = MediaWikiPageAssembler(path: input.path, options: options, maximumTextBytes: maximumPageTextBytes)
         let events = parser.events
         events.startElement = { [pages, unowned parser] name, attributes in
             pages.startElement(name, attributes: attributes, line: parser.line, byteOffset: parser.byteOffset)

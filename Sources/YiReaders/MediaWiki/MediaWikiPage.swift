@@ -19,6 +19,8 @@ struct MediaWikiPage {
         var hasText = false
         /// `<text deleted="deleted"/>`: the content was suppressed.
         var textDeleted = false
+        /// The text passed the reader's limit; the rest of it was not kept and the page is skipped.
+        var textTooLarge = false
 
         /// True when `self` should replace `current` as the page's revision: the later timestamp
         /// (ISO 8601 strings order like time), or the later position when timestamps are equal

@@ -11,6 +11,8 @@ final class MediaWikiPageAssembler {
     private let cleaner: WikitextCleaner?
     private let fixedSource: String?
     private let pathSource: String
+    /// See `MediaWikiDocumentSource.defaultMaximumPageTextBytes`.
+    let maximumTextBytes: Int
     private(set) var counters = Counters()
     /// A problem that ends the file (not a MediaWiki export).
     private(set) var fatalError: YiError?
@@ -32,8 +34,9 @@ final class MediaWikiPageAssembler {
         case dbName, namespaceName, title, namespace, pageID, revisionID, timestamp, text
     }
 
-    init(path: String, options: ReaderOptions) {
+    init(path: String, options: ReaderOptions, maximumTextBytes: Int = MediaWikiDocumentSource.defaultMaximumPageTextBytes) {
         self.path = path
+        self.maximumTextBytes = maximumTextBytes
         namespacesToKeep = options.namespaces
         cleaner = options.wikitext == .plain ? WikitextCleaner() : nil
         fixedSource = options.sourceName
@@ -86,7 +89,14 @@ final class MediaWikiPageAssembler {
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         switch capture {
-        case .text?: revisionText.append(contentsOf: bytes)
+        case .text?:
+            if revision.textTooLarge { break }
+            if revisionText.count + bytes.count > maximumTextBytes {
+                revision.textTooLarge = true
+                revisionText.removeAll()
+            } else {
+                revisionText.append(contentsOf: bytes)
+            }
         case .some: captured.append(contentsOf: bytes)
         case nil: break
         }
@@ -148,6 +158,10 @@ final class MediaWikiPageAssembler {
         let namespace = page.namespace ?? table.namespace(ofTitle: page.title)
         guard namespacesToKeep.contains(namespace) else {
             counters.add("reader.skipped.namespace")
+            return nil
+        }
+        if page.revision?.textTooLarge == true {
+            counters.add("reader.skipped.page-too-large")
             return nil
         }
         if page.isRedirect || Self.isRedirectText(pageText) {

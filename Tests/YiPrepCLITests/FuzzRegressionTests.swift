@@ -1,0 +1,19 @@
+import Foundation
+import Testing
+import YiTestSupport
+
+/// Every input under tools/fuzz/regressions/TARGET/ (each once crashed a fuzz target) replayed
+/// through `yi-fuzz` as built for the tests (docs/reliability.md, "Fuzzing").
+@Suite struct FuzzRegressionTests {
+    @Test func everyRecordedFindingNowPasses() throws {
+        let root = Fixtures.repoPath("tools/fuzz/regressions")
+        let targets = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        #expect(!targets.isEmpty)
+        let binary = (ChildProcess.binary as NSString).deletingLastPathComponent + "/yi-fuzz"
+        for target in targets {
+            let files = try FileManager.default.contentsOfDirectory(atPath: root + "/" + target).sorted().map { root + "/" + target + "/" + $0 }
+            let run = try ChildProcess.run(binary, [target] + files)
+            #expect(run.status == 0, "\(target): \(run.standardError)")
+        }
+    }
+}
