@@ -174,7 +174,13 @@ public struct PipelineFile {
         options.shardTokens = shardTokens
         options.partBytes = partBytes
         if let threads = overrides.threads { options.threads = threads }
-        if let rejects = outputNode["rejects"], !rejects.isNull { options.rejectsPath = relative(try rejects.string()) }
+        if let rejects = outputNode["rejects"], !rejects.isNull {
+            // Belongs to the output: with --out it moves beside the stage folders, like them.
+            let path = relative(try rejects.string())
+            options.rejectsPath = overrides.outputDirectory.map {
+                ($0 as NSString).appendingPathComponent((path as NSString).lastPathComponent)
+            } ?? path
+        }
         if let seed = node("seed") { options.seed = UInt64(try seed.int()) }
 
         // Filters and mixing are validated here, with errors pointing into the file.

@@ -14,7 +14,7 @@ struct StatsCommand: ParsableCommand {
     @Argument(help: "A pack output folder, a bucket folder (len-N) or a shard prefix.")
     var path: String
 
-    @Flag(help: "Print JSON (keys documented in README \"Stats JSON\").")
+    @Flag(help: "Print JSON (keys documented in docs/formats.md, \"yi-prep stats --json\").")
     var json = false
 
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts.", valueName: "file"))

@@ -28,11 +28,12 @@ struct PackCommand: ParsableCommand {
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var reader: ReaderArguments
     @OptionGroup var behavior: RunArguments
+    @OptionGroup var progressArguments: ProgressArguments
 
     @Flag(help: "Prepend the model's BOS to every document.")
     var bos = false
 
-    @Option(help: "Padding id (default 0, <unk>, as Yi's tokenizer_config pads).")
+    @Option(help: "Padding id (0 is <unk>, as Yi's tokenizer_config pads).")
     var padID: UInt32 = 0
 
     @Option(help: "Documents longer than the largest bucket: split or drop.")
@@ -50,8 +51,9 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Most tokens per shard file.")
     var shardTokens = 1 << 30
 
-    @Option(help: "Input bytes per work part, the unit of --resume and of distribution; larger files are cut into slices at line, zstd-frame or bz2-stream boundaries.")
-    var partBytes: Int64 = 1 << 30
+    @Option(help: ArgumentHelp("Input bytes per work part (4096, 32MiB, 4GiB), the unit of --resume and of distribution; larger files are cut into slices at line, zstd-frame or bz2-stream boundaries.",
+                               valueName: "size"))
+    var partBytes = ByteCount(1 << 30)
 
     @Flag(help: "Continue an interrupted run in --out (finished parts are kept).")
     var resume = false
@@ -72,12 +74,12 @@ struct PackCommand: ParsableCommand {
         options.addBOS = bos
         options.threads = behavior.threadCount
         options.shardTokens = shardTokens
-        options.partBytes = partBytes
+        options.partBytes = partBytes.bytes
         options.resume = resume
         options.force = force
         options.strict = behavior.strict
         options.rejectsPath = behavior.rejects
-        options.showProgress = behavior.progress
+        options.progress = try progressArguments.settings(quiet: behavior.quiet)
         options.rank = try RankAssignment.resolve(rank: rank, worldSize: worldSize,
                                                   environment: ProcessInfo.processInfo.environment)
         let summary = try PackJob(options: options, log: Console.note).run()
@@ -129,7 +131,10 @@ enum PackReport {
             Console.note(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
                                 bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
         }
-        Console.note("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(summary.rejected)")
+        // The run's totals come from the parts' markers (via the manifest), so a rerun that finds
+        // every part done reports the same figures as the run that did the work.
+        let rejected = counters.withPrefix("rejected.").reduce(0) { $0 + $1.1 }
+        Console.note("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(rejected)")
         Console.note("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
     }
 }

@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var behavior: RunArguments
+    @OptionGroup var progressArguments: ProgressArguments
 
     func run() throws {
         var overrides = PipelineFile.Overrides()
@@ -67,7 +68,7 @@ struct RunCommand: ParsableCommand {
             options.force = force
             options.strict = behavior.strict
             if let rejects = behavior.rejects { options.rejectsPath = rejects }
-            options.showProgress = behavior.progress
+            options.progress = try progressArguments.settings(quiet: behavior.quiet)
             options.rank = rankAssignment
             if dryRun {
                 let report = try DryRun.run(options: options)
