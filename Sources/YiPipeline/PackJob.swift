@@ -19,6 +19,8 @@ import YiTokenizer
 public final class PackJob {
     public let options: PackOptions
     private let log: (String) -> Void
+    /// Where the progress display writes (stderr; tests capture it).
+    public var progressOutput: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
     public init(options: PackOptions, log: @escaping (String) -> Void) {
         self.options = options
@@ -73,7 +75,7 @@ public final class PackJob {
             log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
             return try MixCounting.plan(mix, inputs: plan, options: options, model: model)
         }
-        let progress = ProgressReporter(label: "pack", settings: options.progress)
+        let progress = ProgressReporter(label: "pack", settings: options.progress, write: progressOutput)
         var snapshot = ProgressReporter.Snapshot()
         snapshot.totalBytes = mine.reduce(0) { $0 + $1.bytes }
         // Totals of the parts already finished, so the progress line counts the whole run.

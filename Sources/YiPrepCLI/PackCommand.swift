@@ -116,25 +116,31 @@ func parseLengths(_ text: String, flag: String) throws -> [Int] {
 /// The end-of-run summary on stderr: per bucket sequences, fill, splits; rejects; parts.
 enum PackReport {
     static func print(_ summary: PackJob.Summary, options: PackOptions) {
+        for line in lines(summary, options: options) { Console.note(line) }
+    }
+
+    static func lines(_ summary: PackJob.Summary, options: PackOptions) -> [String] {
+        var lines: [String] = []
         if options.rank.worldSize > 1 || summary.partsSkipped > 0 {
-            Console.note("parts: \(summary.partsRun) packed, \(summary.partsSkipped) already complete"
+            lines.append("parts: \(summary.partsRun) packed, \(summary.partsSkipped) already complete"
                          + (summary.partsWaiting > 0 ? ", \(summary.partsWaiting) still to do by other ranks" : ""))
         }
         guard let manifest = summary.manifest else {
-            Console.note("manifest.json not written yet: other parts of this run are unfinished")
-            return
+            lines.append("manifest.json not written yet: other parts of this run are unfinished")
+            return lines
         }
         let counters = manifest.counters
         for bucket in manifest.buckets {
             let fill = bucket.tokens == 0 ? 0 : Double(bucket.tokens - bucket.shards.reduce(0) { $0 + $1.padTokens }) / Double(bucket.tokens)
             let split = counters["packing.len-\(bucket.sequenceLength).split-documents"]
-            Console.note(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
+            lines.append(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
                                 bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
         }
         // The run's totals come from the parts' markers (via the manifest), so a rerun that finds
         // every part done reports the same figures as the run that did the work.
         let rejected = counters.withPrefix("rejected.").reduce(0) { $0 + $1.1 }
-        Console.note("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(rejected)")
-        Console.note("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
+        lines.append("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(rejected)")
+        lines.append("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
+        return lines
     }
 }
