@@ -1,4 +1,4 @@
-/// The one error type of yi-prep (see README "Errors and exit codes").
+/// The one error type of yi-prep (see README "Exit codes").
 ///
 /// A `code` that can grow, a human message, where it happened (`context`), and an optional
 /// lower-level `cause` (a zstd/libxml2/errno message) that `--verbose` shows.

@@ -2,7 +2,7 @@ import Foundation
 import YiCore
 import YiShards
 
-/// The pack output folder and its rules (README "Output folder"):
+/// The pack output folder and its rules (docs/formats.md, docs/distributed.md):
 /// shards under `len-N/`, one completion marker per finished part under `.parts/`, and
 /// `manifest.json` once every part is complete. A part marker is itself a manifest of that part
 /// alone, plus the run fingerprint.

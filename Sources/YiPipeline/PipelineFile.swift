@@ -4,7 +4,7 @@ import YiFilters
 import YiPacking
 import YiReaders
 
-/// A pipeline file (`pipelines/*.yaml`, README "Pipeline files") turned into the stages to run.
+/// A pipeline file (`pipelines/*.yaml`, docs/pipelines.md) turned into the stages to run.
 ///
 /// Top-level keys are the defaults of every stage; a `stages:` list overrides them per stage
 /// (mappings are merged key by key, lists and values replaced). Every mistake is reported as

@@ -13,7 +13,7 @@ struct PackCommand: ParsableCommand {
         discussion: """
         Every document becomes its tokens + EOS (and BOS with --bos) and goes to the smallest bucket \
         it fits; longer ones are split (--long-docs). Output: OUT/len-N/shard-*.{bin,idx,docs} and \
-        OUT/manifest.json, written last. See README "Output folder".
+        OUT/manifest.json, written last. See docs/formats.md.
         """)
 
     @Argument(help: "Input files, directories or globs (.jsonl, .jsonl.zst, .jsonl.gz, MediaWiki .xml[.bz2|.zst]).")

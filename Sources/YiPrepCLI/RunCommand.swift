@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline file: inputs with sources and weights, filters, dedup, mixing, packing, one or more stages.",
-        discussion: "See README \"Pipeline files\" and the recipes in pipelines/.")
+        discussion: "See docs/pipelines.md and the recipes in pipelines/.")
 
     @Argument(help: "The pipeline YAML file.")
     var pipeline: String

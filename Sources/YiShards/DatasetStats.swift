@@ -2,7 +2,7 @@ import YiCore
 
 /// What `yi-prep stats` reports for a pack output folder, a bucket folder or a shard.
 /// Rendered by `StatsRendering` (terminal table, `--json`, HTML); the JSON keys are documented in
-/// README.md, "Formats".
+/// docs/formats.md.
 public struct DatasetStats: Sendable {
     public var path: String
     public var kind: DatasetLayout.Kind

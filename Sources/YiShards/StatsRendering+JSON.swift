@@ -1,6 +1,6 @@
 import YiCore
 
-/// `yi-prep stats --json`: stable keys, documented in README.md, "Formats".
+/// `yi-prep stats --json`: stable keys, documented in docs/formats.md.
 /// Ratios are rounded to 6 decimals so the text is the same on every platform.
 public enum StatsJSON {
     public static let formatVersion = 1
