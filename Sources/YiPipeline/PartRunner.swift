@@ -82,6 +82,7 @@ final class PartRunner {
             counters.add("bytes.text", document.textBytes)
             let sourceIndex = sources.index(of: document.source)
             for _ in 0..<copies {
+                counters.add("bytes.text.packed", document.textBytes)
                 // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
                 let ordinal = PartRunner.ordinal(part: part.index, local: packedInstances)
                 packedInstances += 1

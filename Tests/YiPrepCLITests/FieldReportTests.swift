@@ -123,4 +123,26 @@ import YiTestSupport
         #expect(FileManager.default.fileExists(atPath: dir.file("elsewhere/rejects.jsonl")))
         #expect(!FileManager.default.fileExists(atPath: dir.file("missing")))
     }
+
+    /// Tokens per byte of text do not depend on how the input was stored; per input byte they do.
+    @Test func tokensPerTextByteIgnoresCompression() throws {
+        let dir = TemporaryDirectory()
+        let plain = ExitCodeTests.smallCorpus(dir, name: "plain.jsonl", documents: 40)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: plain)))
+        let zstd = dir.write("packed.jsonl.zst", bytes: TestCompressors.zstd(bytes, level: 19))
+        var stats: [DatasetStats] = []
+        for (input, out) in [(plain, "a"), (zstd, "b")] {
+            let result = yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", dir.file(out), "--quiet", input])
+            #expect(result.status == 0, "\(result.errors)")
+            stats.append(try StatsCollector.collect(layout: try DatasetLayout.resolve(dir.file(out)), options: StatsOptions()))
+        }
+        let text = try #require(stats[0].textBytes)
+        #expect(stats[1].textBytes == text)
+        #expect(text < Int64(bytes.count), "the text alone, without the JSON around it")
+        #expect(stats[0].tokensPerTextByte == stats[1].tokensPerTextByte)
+        #expect(try #require(stats[1].tokensPerInputByte) > 2 * (try #require(stats[0].tokensPerInputByte)), "compressed input bytes are fewer")
+        let json = StatsJSON.string(stats[1])
+        #expect(json.contains("\"tokens_per_text_byte\"") && json.contains("\"text_bytes\""))
+        #expect(StatsTerminal.render(stats[1], width: 100).contains("Tokens per text byte"))
+    }
 }
