@@ -22,7 +22,10 @@ public enum SequenceInspection {
         for (n, span) in spans.enumerated() {
             var label = "── span \(n + 1): document \(span.documentOrdinal)"
             if span.sourceIndex < sources.count { label += " (\(sources[span.sourceIndex]))" }
-            if span.part > 0 || !span.isDocumentEnd { label += ", part \(span.part + 1)" }
+            // The ordinal is work part · 2^40 + position (docs/formats.md); parts of a split
+            // document are numbered from 0 as the sidecar's `part` field stores them.
+            label += ", work part \(span.documentOrdinal >> 40) #\(span.documentOrdinal & ((1 << 40) - 1))"
+            if span.part > 0 || !span.isDocumentEnd { label += ", split part \(span.part)" }
             label += ", tokens \(span.offset)..<\(span.offset + span.length) (\(Numbers.grouped(span.length)))"
             label += span.isDocumentEnd ? ", ends with EOS" : ", continues in a later sequence"
             out += label + " ──\n"
