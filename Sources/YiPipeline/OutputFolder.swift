@@ -93,6 +93,7 @@ struct OutputFolder {
             }
         }
         try? remove(markerPath(part.index))
+        try? remove((path as NSString).appendingPathComponent(Provenance.relativePath(part: part.index)))
     }
 
     func writeMarker(_ marker: Manifest, part: Int) throws {
@@ -102,7 +103,8 @@ struct OutputFolder {
     private func clear() throws {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        where name.hasPrefix("len-") || name == Manifest.fileName || name == OutputFolder.partsDirectory {
+        where name.hasPrefix("len-") || name == Manifest.fileName || name == OutputFolder.partsDirectory
+            || name == Provenance.directoryName {
             try remove((path as NSString).appendingPathComponent(name))
         }
         try createDirectory(partsPath)

@@ -100,10 +100,11 @@ public final class PackJob {
                 progress.update(snapshot)
             }
             let outcome = try runner.run(mix: mixPlan)
-            try layout.writeMarker(builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
-                                                      counters: outcome.counters, damagedFiles: outcome.damagedFiles,
-                                                      dedup: outcome.dedup, mix: mixPlan?.json),
-                                   part: part.index)
+            var marker = builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
+                                            counters: outcome.counters, damagedFiles: outcome.damagedFiles,
+                                            dedup: outcome.dedup, mix: mixPlan?.json)
+            marker.extra.append(("provenance", outcome.provenance))
+            try layout.writeMarker(marker, part: part.index)
             summary.partsRun += 1
             summary.damagedFiles += outcome.damagedFiles
             bytesDone += part.bytes

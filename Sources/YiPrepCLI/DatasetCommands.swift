@@ -105,8 +105,16 @@ struct InspectCommand: ParsableCommand {
             let encoder = SentencePieceEncoder(model: model)
             decode = { encoder.decode($0) }
         }
+        var origins: [Int: String] = [:]
+        if let manifest, let manifestPath = layout.manifestPath {
+            let root = (manifestPath as NSString).deletingLastPathComponent
+            for (ordinal, record) in Provenance.lookup(outputDirectory: root, ordinals: found.spans?.map(\.documentOrdinal) ?? []) {
+                origins[ordinal] = Provenance.describe(record, inputs: manifest.inputs)
+            }
+        }
         print(SequenceInspection.render(found, bucketName: bucket.name, sequenceNumber: sequence, sources: sources,
-                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode),
+                                        padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode,
+                                        origins: origins),
               terminator: "")
     }
 }

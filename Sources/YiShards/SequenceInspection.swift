@@ -8,8 +8,10 @@ public enum SequenceInspection {
     ///   - sources: the manifest's source table, to name each span's source.
     ///   - decode: ids → text for each span (nil prints ids only).
     ///   - showIDs: print the ids of each span too (`--ids`).
+    ///   - origins: where each document ordinal came from (`Provenance.describe`), shown per span.
     public static func render(_ sequence: BucketReader.Sequence, bucketName: String, sequenceNumber: Int, sources: [String] = [],
-                              padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil) -> String {
+                              padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil,
+                              origins: [Int: String] = [:]) -> String {
         let tokens = sequence.tokens
         var out = "\(bucketName) sequence \(sequenceNumber) (\(sequence.shardName) #\(sequence.indexInShard)): \(Numbers.grouped(tokens.count)) tokens"
         guard let spans = sequence.spans else {
@@ -29,6 +31,7 @@ public enum SequenceInspection {
             label += ", tokens \(span.offset)..<\(span.offset + span.length) (\(Numbers.grouped(span.length)))"
             label += span.isDocumentEnd ? ", ends with EOS" : ", continues in a later sequence"
             out += label + " ──\n"
+            if let origin = origins[span.documentOrdinal] { out += "   from \(origin)\n" }
             let end = min(tokens.count, span.offset + span.length)
             out += body(tokens[min(span.offset, end)..<end], showIDs: showIDs, decode: decode)
         }

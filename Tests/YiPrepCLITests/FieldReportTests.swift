@@ -145,4 +145,50 @@ import YiTestSupport
         #expect(json.contains("\"tokens_per_text_byte\"") && json.contains("\"text_bytes\""))
         #expect(StatsTerminal.render(stats[1], width: 100).contains("Tokens per text byte"))
     }
+
+    /// Every packed document can be traced to its input file, line, byte offset and id, by the
+    /// ordinal the `.docs` sidecar stores; `verify` checks the provenance files.
+    @Test func provenanceTracesEverySpanToItsRecord() throws {
+        let dir = TemporaryDirectory()
+        let job = PackJob(options: try fourPartOptions(dir), log: { _ in })
+        job.progressOutput = { _ in }
+        let manifest = try #require(try job.run().manifest)
+        let out = dir.file("out")
+        #expect(try DatasetVerifier.verify(path: out).isSound)
+        guard case .array(let entries)? = manifest.extra.first(where: { $0.0 == "provenance" })?.1 else {
+            Issue.record("no provenance in the manifest")
+            return
+        }
+        #expect(entries.count == manifest.extra.first { $0.0 == "parts" }?.1.intValue.map { Int($0) })
+        // Every span of every sequence has a record naming the right file, line and id.
+        let layout = try DatasetLayout.resolve(out)
+        var checked = 0
+        for bucket in layout.buckets {
+            let reader = try BucketReader(bucket: bucket)
+            for n in 0..<reader.sequenceCount {
+                let spans = try reader.sequence(n).spans ?? []
+                let records = Provenance.lookup(outputDirectory: out, ordinals: spans.map(\.documentOrdinal))
+                for span in spans {
+                    let record = try #require(records[span.documentOrdinal])
+                    let path = manifest.inputs[record.input].path
+                    let line = try #require(record.line)
+                    let text = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")[line - 1]
+                    #expect(text.contains("\"id\": \"\(record.id)\""), "\(path):\(line) is record \(record.id)")
+                    let offset = try #require(record.byteOffset)
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                    #expect(bytes[Int(offset)] == UInt8(ascii: "{"), "the byte offset is the record's start")
+                    #expect(Provenance.describe(record, inputs: manifest.inputs).hasPrefix("\(path):\(line)"))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == manifest.counters["documents.packed"])
+        // A damaged provenance file is a verify failure.
+        let first = out + "/" + Provenance.relativePath(part: 0)
+        let lines = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n")
+        try (lines.dropLast().joined(separator: "\n") + "\n").write(toFile: first, atomically: true, encoding: .utf8)
+        let report = try DatasetVerifier.verify(path: out)
+        #expect(!report.isSound)
+        #expect(yiPrep(["verify", out]).status == 5)
+    }
 }
