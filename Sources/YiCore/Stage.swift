@@ -1,4 +1,4 @@
-/// The contracts every stage follows (see README "Architecture").
+/// The contracts every stage follows (see docs/architecture.md).
 ///
 /// Readers produce documents; filters keep or drop them with a counted reason; the tokenizer and
 /// packer transform them. Every stage counts what it did into `Counters`.

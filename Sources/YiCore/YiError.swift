@@ -1,4 +1,4 @@
-/// The one error type of yi-prep (see README "Errors and exit codes").
+/// The one error type of yi-prep (see README "Exit codes").
 ///
 /// A `code` that can grow, a human message, where it happened (`context`), and an optional
 /// lower-level `cause` (a zstd/libxml2/errno message) that `--verbose` shows.
@@ -38,8 +38,12 @@ public struct YiError: Error, CustomStringConvertible, Sendable {
 
         /// Bad command-line usage or configuration (a bad pipeline file, conflicting flags).
         public static let usage = Code(rawValue: "usage")
-        /// A file or directory could not be opened, read or written.
+        /// A file or directory could not be written (or an output could not be read back).
         public static let io = Code(rawValue: "io")
+        /// An input (a corpus file, a dataset, a config) does not exist or cannot be opened or
+        /// read, or was named explicitly but cannot be used. Same exit status as `.usage`: the
+        /// command line asked for something that is not there.
+        public static let input = Code(rawValue: "input")
         /// A file's bytes are damaged: truncated or corrupt compressed stream, broken XML.
         public static let corruptInput = Code(rawValue: "corrupt-input")
         /// A single record could not be used (only thrown under `--strict`; otherwise counted).
@@ -56,7 +60,7 @@ public struct YiError: Error, CustomStringConvertible, Sendable {
         /// Process exit status for this code (documented in README "Exit codes").
         public var exitStatus: Int32 {
             switch self {
-            case .usage: return 2
+            case .usage, .input: return 2
             case .corruptInput, .unknownFormat: return 3
             case .rejectedRecord: return 4
             case .verifyFailed: return 5

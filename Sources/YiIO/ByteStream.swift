@@ -42,12 +42,12 @@ public final class FileByteStream: ByteStream {
         endOffset = range?.end ?? .max
         fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            throw YiError(.io, "cannot open file", context: .init(path: path), cause: errnoText())
+            throw YiError(.input, "cannot open file", context: .init(path: path), cause: errnoText())
         }
         if fileStartOffset > 0 && lseek(fd, off_t(fileStartOffset), SEEK_SET) < 0 {
             let cause = errnoText()
             close(fd)
-            throw YiError(.io, "cannot seek in file", context: .init(path: path, byteOffset: fileStartOffset), cause: cause)
+            throw YiError(.input, "cannot seek in file", context: .init(path: path, byteOffset: fileStartOffset), cause: cause)
         }
     }
 
@@ -63,7 +63,7 @@ public final class FileByteStream: ByteStream {
                 return n
             }
             if errno == EINTR { continue }
-            throw YiError(.io, "cannot read file", context: .init(path: path, byteOffset: fileStartOffset + offset), cause: errnoText())
+            throw YiError(.input, "cannot read file", context: .init(path: path, byteOffset: fileStartOffset + offset), cause: errnoText())
         }
     }
 }

@@ -25,12 +25,12 @@ public final class ZstdFrameWalker {
     public init(path: String) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw YiError(.io, "cannot open file", context: .init(path: path), cause: errnoText()) }
+        if fd < 0 { throw YiError(.input, "cannot open file", context: .init(path: path), cause: errnoText()) }
         var status = stat()
         guard fstat(fd, &status) == 0 else {
             let cause = errnoText()
             close(fd)
-            throw YiError(.io, "cannot read file status", context: .init(path: path), cause: cause)
+            throw YiError(.input, "cannot read file status", context: .init(path: path), cause: cause)
         }
         fileSize = Int64(status.st_size)
     }
@@ -84,7 +84,7 @@ public final class ZstdFrameWalker {
     private func readLittleEndian(at offset: Int64, count: Int) throws -> UInt64 {
         var bytes: (UInt64) = 0
         let n = withUnsafeMutableBytes(of: &bytes) { pread(fd, $0.baseAddress, count, off_t(offset)) }
-        if n < 0 { throw YiError(.io, "cannot read file", context: .init(path: path, byteOffset: offset), cause: errnoText()) }
+        if n < 0 { throw YiError(.input, "cannot read file", context: .init(path: path, byteOffset: offset), cause: errnoText()) }
         guard n == count else { throw corruption("the file ends inside a zstd frame header", at: offset) }
         return UInt64(littleEndian: bytes)
     }

@@ -127,3 +127,27 @@ public struct BucketedSequence: Sendable, Equatable {
         self.sequence = sequence
     }
 }
+
+extension PackingOptions {
+    /// The shortest sequence length `pack` accepts: below it a sequence holds hardly a sentence
+    /// and nearly every document is split (`--len 1` made 869,942 one-token sequences).
+    public static let minimumSequenceLength = 64
+
+    /// Sequence lengths a user surely did not mean: throws a usage error below
+    /// `minimumSequenceLength`; returns a warning for each length that is legal but suspicious
+    /// (shorter than 1024 tokens, or not a multiple of 64).
+    public static func checkSequenceLengths(_ lengths: [Int]) throws -> [String] {
+        if let tooShort = lengths.first(where: { $0 < minimumSequenceLength }) {
+            throw YiError(.usage, "sequence length \(tooShort) is below the minimum of \(minimumSequenceLength) tokens (long-context packing uses lengths such as 8192,16384)")
+        }
+        var warnings: [String] = []
+        for length in lengths.sorted() {
+            if length < 1024 {
+                warnings.append("warning: sequence length \(length) is short for long-context training: every document longer than the largest length is split, and long-context recipes use 4096 to 32768")
+            } else if length % 64 != 0 {
+                warnings.append("warning: sequence length \(length) is not a multiple of 64 (usual lengths are powers of two such as 8192 and 16384)")
+            }
+        }
+        return warnings
+    }
+}

@@ -16,6 +16,8 @@ struct EncodedDocument {
     var mask: [UInt8]? = nil
     /// Conversations only: cut after its last trained turn that fits (`--long-chats truncate-turns`).
     var truncatedTurns = false
+    /// Where the record was read (file, line, byte offset), for the provenance files.
+    var location: SourceLocation? = nil
 }
 
 /// Reads a list of inputs, filters and tokenizes the documents on worker threads, and hands them
@@ -71,7 +73,8 @@ struct EncodedStream {
             return { batch in
                 batch.documents.map { document in
                     var encoded = EncodedDocument(id: document.id, source: document.source, tokens: [],
-                                                  textBytes: document.text.utf8.count, dropReason: nil)
+                                                  textBytes: document.text.utf8.count, dropReason: nil,
+                                                  location: document.location)
                     for n in textFilters.indices {
                         if case .drop(let reason) = textFilters[n].verdict(for: document) {
                             encoded.dropReason = reason

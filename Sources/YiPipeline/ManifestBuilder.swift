@@ -61,6 +61,7 @@ struct ManifestBuilder {
         }
         var damaged: [JSONValue] = []
         var dedup: [JSONValue] = []
+        var provenance: [JSONValue] = []
         for marker in markers {
             let map = marker.sources.map { name -> Int in
                 if let i = sourceIndex[name] { return i }
@@ -79,6 +80,7 @@ struct ManifestBuilder {
             }
             manifest.counters.merge(marker.counters)
             if case .array(let items)? = extra(marker, "damaged_files") { damaged += items }
+            if let entry = extra(marker, "provenance"), entry != .null { provenance.append(entry) }
             if case .array(let items)? = extra(marker, "dedup"), !items.isEmpty {
                 dedup.append(.object([("part", extra(marker, "part") ?? .null), ("filters", .array(items))]))
             }
@@ -92,6 +94,8 @@ struct ManifestBuilder {
             ("dedup", .array(dedup)),
             ("mix_plan", extra(markers[0], "mix_plan") ?? .null),
         ]
+        // Added after the older keys so manifests without provenance keep their shape.
+        if !provenance.isEmpty { manifest.extra.append(("provenance", .array(provenance))) }
         return manifest
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import YiCore
 import YiShards
 
-/// The pack output folder and its rules (README "Output folder"):
+/// The pack output folder and its rules (docs/formats.md, docs/distributed.md):
 /// shards under `len-N/`, one completion marker per finished part under `.parts/`, and
 /// `manifest.json` once every part is complete. A part marker is itself a manifest of that part
 /// alone, plus the run fingerprint.
@@ -93,6 +93,7 @@ struct OutputFolder {
             }
         }
         try? remove(markerPath(part.index))
+        try? remove((path as NSString).appendingPathComponent(Provenance.relativePath(part: part.index)))
         try removeTemporaryFiles(in: partsPath) { $0.hasPrefix(WorkPart.name(part.index) + ".json.tmp-") }
     }
 
@@ -102,6 +103,7 @@ struct OutputFolder {
     func removeStaleTemporaryFiles() throws {
         try removeTemporaryFiles(in: path) { $0.hasPrefix(Manifest.fileName + ".tmp-") }
         try removeTemporaryFiles(in: partsPath) { $0.contains(".tmp-") }
+        try removeTemporaryFiles(in: (path as NSString).appendingPathComponent(Provenance.directoryName)) { $0.contains(".tmp-") }
     }
 
     private func removeTemporaryFiles(in directory: String, where matches: (String) -> Bool) throws {
@@ -117,7 +119,8 @@ struct OutputFolder {
     private func clear() throws {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        where name.hasPrefix("len-") || name == Manifest.fileName || name == OutputFolder.partsDirectory {
+        where name.hasPrefix("len-") || name == Manifest.fileName || name == OutputFolder.partsDirectory
+            || name == Provenance.directoryName {
             try remove((path as NSString).appendingPathComponent(name))
         }
         try createDirectory(partsPath)

@@ -19,6 +19,8 @@ import YiTokenizer
 public final class PackJob {
     public let options: PackOptions
     private let log: (String) -> Void
+    /// Where the progress display writes (stderr; tests capture it).
+    public var progressOutput: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
     public init(options: PackOptions, log: @escaping (String) -> Void) {
         self.options = options
@@ -35,6 +37,7 @@ public final class PackJob {
     }
 
     public func run() throws -> Summary {
+        for warning in try PackingOptions.checkSequenceLengths(options.packing.lengths) { log(warning) }
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
         let plan = try InputPlan.make(groups: options.inputs.withChatLiterals(from: model), partBytes: options.partBytes)
         if options.hasChatInput {
@@ -55,22 +58,37 @@ public final class PackJob {
         let builder = ManifestBuilder(options: options, model: model,
                                       inputs: plan.inputs.map { InputFile($0.0) },
                                       fingerprint: fingerprint, unsupported: plan.unsupported.map(\.path))
-        let layout = OutputFolder(path: options.outputDirectory)
-        try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)
-        if options.rank.worldSize == 1 { try layout.removeStaleTemporaryFiles() }
-
+        // The rejects file is opened (as a temporary file, removed if we fail) before the output
+        // folder is touched, so a bad rejects path leaves no half-made output needing --force.
+        if let path = options.rejectsPath {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw YiError(.io, "cannot create the rejects file's folder", context: .init(path: folder),
+                                  cause: error.localizedDescription)
+                }
+            }
+        }
         let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath.map {
             options.rank.worldSize > 1 ? "\($0).rank-\(options.rank.rank)" : $0
         })
+        let layout = OutputFolder(path: options.outputDirectory)
+        try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)
+        if options.rank.worldSize == 1 { try layout.removeStaleTemporaryFiles() }
         let mine = options.rank.select(plan.parts) { $0.bytes }
         let mixPlan = try options.mix.map { mix -> MixPlan in
             log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
             return try MixCounting.plan(mix, inputs: plan, options: options, model: model)
         }
-        let progress = ProgressReporter(label: "pack", force: options.showProgress)
+        let progress = ProgressReporter(label: "pack", settings: options.progress, write: progressOutput)
         var snapshot = ProgressReporter.Snapshot()
         snapshot.totalBytes = mine.reduce(0) { $0 + $1.bytes }
+        // Totals of the parts already finished, so the progress line counts the whole run.
         var bytesDone: Int64 = 0
+        var documentsDone = 0
+        var tokensDone = 0
         var summary = Summary(manifest: nil, partsRun: 0, partsSkipped: 0, partsWaiting: 0, damagedFiles: [], rejected: 0)
 
         for part in mine {
@@ -84,21 +102,29 @@ public final class PackJob {
             let runner = PartRunner(part: part, inputs: Array(plan.inputs[part.inputs]), options: options, model: model,
                                     rejects: rejects) { fileBytes, documents, tokens in
                 snapshot.bytesRead = bytesDone + fileBytes
-                snapshot.documents = documents
-                snapshot.tokens = tokens
+                snapshot.documents = documentsDone + documents
+                snapshot.tokens = tokensDone + tokens
                 progress.update(snapshot)
             }
             let outcome = try runner.run(mix: mixPlan)
-            try layout.writeMarker(builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
-                                                      counters: outcome.counters, damagedFiles: outcome.damagedFiles,
-                                                      dedup: outcome.dedup, mix: mixPlan?.json),
-                                   part: part.index)
+            var marker = builder.partMarker(part: part, partCount: plan.parts.count, sources: outcome.sources, buckets: outcome.buckets,
+                                            counters: outcome.counters, damagedFiles: outcome.damagedFiles,
+                                            dedup: outcome.dedup, mix: mixPlan?.json)
+            marker.extra.append(("provenance", outcome.provenance))
+            try layout.writeMarker(marker, part: part.index)
             summary.partsRun += 1
             summary.damagedFiles += outcome.damagedFiles
             bytesDone += part.bytes
+            documentsDone += outcome.counters["documents.in"]
+            tokensDone += outcome.counters["tokens.documents"]
+            snapshot.bytesRead = bytesDone
+            snapshot.documents = documentsDone
+            snapshot.tokens = tokensDone
         }
         progress.finish(snapshot)
-        try rejects.finish()
+        // A rerun that packed nothing keeps the rejects file of the run that did (the temporary
+        // one is dropped), instead of replacing it with an empty one.
+        if summary.partsRun > 0 { try rejects.finish() }
         summary.rejected = rejects.total
 
         // The manifest appears once every part of the run is complete (whichever rank gets there).

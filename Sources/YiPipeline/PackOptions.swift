@@ -49,7 +49,12 @@ public struct PackOptions: Sendable {
     public var allowDamagedInputs = false
     public var rank = RankAssignment.single
     public var seed: UInt64 = 0
-    public var showProgress: Bool? = nil
+    public var progress = ProgressSettings()
+    /// The older switch over `progress`: false silent, true a bar, nil automatic.
+    public var showProgress: Bool? {
+        get { progress.show }
+        set { progress = ProgressSettings(show: newValue) }
+    }
     /// A `filters:` list as FilterRegistry reads it (text filters run on the workers, dedup in
     /// input order on the reader thread, token-length filters after tokenizing).
     public var filters: JSONValue = .array([])

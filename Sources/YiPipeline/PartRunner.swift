@@ -13,6 +13,8 @@ struct PartOutcome {
     var counters: Counters
     var damagedFiles: [YiError]
     var dedup: [JSONValue]
+    /// The manifest entry of the part's provenance file (`Provenance.Writer.commit`).
+    var provenance: JSONValue = .null
 }
 
 /// Packs one work part: its files are read in order, tokenized on `threads` workers, packed and
@@ -58,6 +60,12 @@ final class PartRunner {
         var packedInstances = 0
         var tokens = 0
         let rejectedBefore = rejects.counters
+        // Provenance: the manifest's input index of each of this part's files.
+        let provenance = try Provenance.Writer(outputDirectory: options.outputDirectory, part: part.index)
+        var inputIndex: [String: Int] = [:]
+        for (n, input) in inputs.enumerated() where inputIndex[input.0.path] == nil {
+            inputIndex[input.0.path] = part.inputs.lowerBound + n
+        }
 
         // Conversations' masks wait here until their sequence is written (a conversation is
         // never split, so its one span takes the whole mask); bounded by the packer's window.
@@ -92,9 +100,13 @@ final class PartRunner {
             }
             let sourceIndex = sources.index(of: document.source)
             for _ in 0..<copies {
+                counters.add("bytes.text.packed", document.textBytes)
                 // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
                 let ordinal = PartRunner.ordinal(part: part.index, local: packedInstances)
                 packedInstances += 1
+                try provenance.append(Provenance.Record(ordinal: ordinal, input: inputIndex[document.location?.path ?? ""] ?? -1,
+                                                        line: document.location?.line, byteOffset: document.location?.byteOffset,
+                                                        id: document.id))
                 counters.add("tokens.documents", document.tokens.count)
                 counters.add("source.\(document.source).tokens", document.tokens.count)
                 tokens += document.tokens.count
@@ -116,7 +128,8 @@ final class PartRunner {
         // The reject log is shared by the parts of a run; this part's rejects are the difference.
         for (name, total) in rejects.counters.values { counters.add(name, total - rejectedBefore[name]) }
         return PartOutcome(sources: sources.names, buckets: buckets, counters: counters,
-                           damagedFiles: result.damagedFiles, dedup: result.dedup)
+                           damagedFiles: result.damagedFiles, dedup: result.dedup,
+                           provenance: try provenance.commit(part: part.index))
     }
 }
 

@@ -4,7 +4,7 @@ import YiFilters
 import YiPacking
 import YiReaders
 
-/// A pipeline file (`pipelines/*.yaml`, README "Pipeline files") turned into the stages to run.
+/// A pipeline file (`pipelines/*.yaml`, docs/pipelines.md) turned into the stages to run.
 ///
 /// Top-level keys are the defaults of every stage; a `stages:` list overrides them per stage
 /// (mappings are merged key by key, lists and values replaced). Every mistake is reported as
@@ -186,7 +186,13 @@ public struct PipelineFile {
         options.shardTokens = shardTokens
         options.partBytes = partBytes
         if let threads = overrides.threads { options.threads = threads }
-        if let rejects = outputNode["rejects"], !rejects.isNull { options.rejectsPath = relative(try rejects.string()) }
+        if let rejects = outputNode["rejects"], !rejects.isNull {
+            // Belongs to the output: with --out it moves beside the stage folders, like them.
+            let path = relative(try rejects.string())
+            options.rejectsPath = overrides.outputDirectory.map {
+                ($0 as NSString).appendingPathComponent((path as NSString).lastPathComponent)
+            } ?? path
+        }
         if let seed = node("seed") { options.seed = UInt64(try seed.int()) }
 
         // Filters and mixing are validated here, with errors pointing into the file.

@@ -17,7 +17,12 @@ public final class TokenizeJob {
         public var addEOS = false
         public var strict = false
         public var rejectsPath: String?
-        public var showProgress: Bool? = nil
+        public var progress = ProgressSettings()
+        /// The older switch over `progress`: false silent, true a bar, nil automatic.
+        public var showProgress: Bool? {
+            get { progress.show }
+            set { progress = ProgressSettings(show: newValue) }
+        }
 
         public init(inputs: [InputGroup], tokenizerPath: String) {
             self.inputs = inputs
@@ -74,7 +79,7 @@ public final class TokenizeJob {
         let output = try options.outputPath.map { try AtomicFileWriter(path: $0) }
         let standardOutput = FileHandle.standardOutput
         let feeds = plan.inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
-        let progress = ProgressReporter(label: "tokenize", force: options.showProgress)
+        let progress = ProgressReporter(label: "tokenize", settings: options.progress)
         var snapshot = ProgressReporter.Snapshot()
         snapshot.totalBytes = plan.inputs.reduce(0) { $0 + $1.0.size }
         var summary = Summary()

@@ -130,3 +130,44 @@ struct ChatArguments: ParsableArguments {
         return reader
     }
 }
+
+/// A size flag (`--part-bytes 32MiB`), read by the same parser as pipeline files' sizes.
+struct ByteCount: ExpressibleByArgument, CustomStringConvertible {
+    var bytes: Int64
+
+    init(_ bytes: Int64) { self.bytes = bytes }
+
+    init?(argument: String) {
+        guard let bytes = ByteSize.parse(argument), bytes > 0 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// What `--help` shows as the default: the binary unit when it is exact.
+    var description: String {
+        for (unit, size) in [("GiB", Int64(1) << 30), ("MiB", Int64(1) << 20), ("KiB", Int64(1) << 10)]
+        where bytes >= size && bytes % size == 0 {
+            return "\(bytes / size)\(unit)"
+        }
+        return "\(bytes)"
+    }
+
+    var defaultValueDescription: String { description }
+}
+
+extension ProgressMode: ExpressibleByArgument {}
+
+/// `--progress` and its log interval, for the long-running commands.
+struct ProgressArguments: ParsableArguments {
+    @Option(help: "auto (a bar on a terminal, timestamped log lines otherwise), bar, log or none (same as --quiet).")
+    var progress: ProgressMode = .auto
+
+    @Option(help: ArgumentHelp("Seconds between two progress log lines.", valueName: "seconds"))
+    var progressInterval: Double = 10
+
+    func settings(quiet: Bool) throws -> ProgressSettings {
+        guard progressInterval > 0, progressInterval.isFinite else {
+            throw YiError(.usage, "--progress-interval must be a positive number of seconds (got \(progressInterval))")
+        }
+        return ProgressSettings(mode: quiet ? .none : progress, logInterval: progressInterval)
+    }
+}

@@ -14,7 +14,7 @@ struct StatsCommand: ParsableCommand {
     @Argument(help: "A pack output folder, a bucket folder (len-N) or a shard prefix.")
     var path: String
 
-    @Flag(help: "Print JSON (keys documented in README \"Stats JSON\").")
+    @Flag(help: "Print JSON (keys documented in docs/formats.md, \"yi-prep stats --json\").")
     var json = false
 
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts.", valueName: "file"))
@@ -109,9 +109,16 @@ struct InspectCommand: ParsableCommand {
         let mask = try bucket.shards.first { $0.name == found.shardName }
             .flatMap { FileManager.default.fileExists(atPath: $0.maskPath) ? $0 : nil }
             .map { try MaskSidecarFile(path: $0.maskPath).mask(ofSequence: found.indexInShard) }
+        var origins: [Int: String] = [:]
+        if let manifest, let manifestPath = layout.manifestPath {
+            let root = (manifestPath as NSString).deletingLastPathComponent
+            for (ordinal, record) in Provenance.lookup(outputDirectory: root, ordinals: found.spans?.map(\.documentOrdinal) ?? []) {
+                origins[ordinal] = Provenance.describe(record, inputs: manifest.inputs)
+            }
+        }
         print(SequenceInspection.render(found, bucketName: bucket.name, sequenceNumber: sequence, sources: sources,
                                         padID: manifest?.padID.map { TokenID($0) }, showIDs: ids || noDecode, decode: decode,
-                                        mask: mask),
+                                        mask: mask, origins: origins),
               terminator: "")
     }
 }

@@ -5,6 +5,7 @@ import YiCore
 import YiTokenizer
 
 extension EvalKind: ExpressibleByArgument {}
+extension EvalChatTemplate: ExpressibleByArgument {}
 
 /// `yi-prep evalset`: long-context retrieval prompts sized in tokens of the model's tokenizer.
 public struct EvalsetCommand: ParsableCommand {
@@ -16,7 +17,7 @@ public struct EvalsetCommand: ParsableCommand {
         \(EvalSetGenerator.maximumShortfall) tokens short when no exact cut exists; the record's \
         token_count says). The needle's depth is swept evenly over [0, 1] across --count samples per \
         length. Records: kind, index, target_length, token_count, depth, measured_depth, haystack_tokens, seed, answer, \
-        needle, filler, prompt.
+        needle, filler, prompt (and chat with --chat).
         """
     )
 
@@ -40,6 +41,9 @@ public struct EvalsetCommand: ParsableCommand {
 
     @Option(help: "Tokenizer model (tokenizer.model).")
     public var tokenizer: String?
+
+    @Option(help: "Wrap each prompt in a chat template, sized so the whole input is the target length: yi (<|im_start|>user ... <|im_end|> then <|im_start|>assistant).")
+    public var chat: EvalChatTemplate?
 
     public init() {}
 
@@ -77,7 +81,7 @@ public struct EvalsetCommand: ParsableCommand {
         } else {
             pool = kind.defaultFiller
         }
-        let generator = EvalSetGenerator(tokenizer: tokenizer, filler: pool)
+        let generator = EvalSetGenerator(tokenizer: tokenizer, filler: pool, chat: chat)
         let writer = try output.map { try AtomicFileWriter(path: $0) }
         var inexact = 0
         try generator.generate(kind: kind, lengths: lengths, count: count, seed: seed) { sample in

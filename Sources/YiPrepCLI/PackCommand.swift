@@ -13,7 +13,7 @@ struct PackCommand: ParsableCommand {
         discussion: """
         Every document becomes its tokens + EOS (and BOS with --bos) and goes to the smallest bucket \
         it fits; longer ones are split (--long-docs). Output: OUT/len-N/shard-*.{bin,idx,docs} and \
-        OUT/manifest.json, written last. See README "Output folder".
+        OUT/manifest.json, written last. See docs/formats.md.
         """)
 
     @Argument(help: "Input files, directories or globs (.jsonl, .jsonl.zst, .jsonl.gz, MediaWiki .xml[.bz2|.zst]).")
@@ -29,6 +29,7 @@ struct PackCommand: ParsableCommand {
     @OptionGroup var reader: ReaderArguments
     @OptionGroup var chat: ChatArguments
     @OptionGroup var behavior: RunArguments
+    @OptionGroup var progressArguments: ProgressArguments
 
     @Option(help: "With --chat: conversations longer than the largest bucket: drop, or truncate-turns (cut after the last trained turn that fits).")
     var longChats = "drop"
@@ -36,7 +37,7 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Prepend the model's BOS to every document.")
     var bos = false
 
-    @Option(help: "Padding id (default 0, <unk>, as Yi's tokenizer_config pads).")
+    @Option(help: "Padding id (0 is <unk>, as Yi's tokenizer_config pads).")
     var padID: UInt32 = 0
 
     @Option(help: "Documents longer than the largest bucket: split or drop.")
@@ -54,8 +55,9 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Most tokens per shard file.")
     var shardTokens = 1 << 30
 
-    @Option(help: "Input bytes per work part, the unit of --resume and of distribution; larger files are cut into slices at line, zstd-frame or bz2-stream boundaries.")
-    var partBytes: Int64 = 1 << 30
+    @Option(help: ArgumentHelp("Input bytes per work part (4096, 32MiB, 4GiB), the unit of --resume and of distribution; larger files are cut into slices at line, zstd-frame or bz2-stream boundaries.",
+                               valueName: "size"))
+    var partBytes = ByteCount(1 << 30)
 
     @Flag(help: "Continue an interrupted run in --out (finished parts are kept).")
     var resume = false
@@ -80,12 +82,12 @@ struct PackCommand: ParsableCommand {
         options.addBOS = bos
         options.threads = behavior.threadCount
         options.shardTokens = shardTokens
-        options.partBytes = partBytes
+        options.partBytes = partBytes.bytes
         options.resume = resume
         options.force = force
         options.strict = behavior.strict
         options.rejectsPath = behavior.rejects
-        options.showProgress = behavior.progress
+        options.progress = try progressArguments.settings(quiet: behavior.quiet)
         options.rank = try RankAssignment.resolve(rank: rank, worldSize: worldSize,
                                                   environment: ProcessInfo.processInfo.environment)
         let summary = try PackJob(options: options, log: Console.note).run()
@@ -122,22 +124,31 @@ func parseLengths(_ text: String, flag: String) throws -> [Int] {
 /// The end-of-run summary on stderr: per bucket sequences, fill, splits; rejects; parts.
 enum PackReport {
     static func print(_ summary: PackJob.Summary, options: PackOptions) {
+        for line in lines(summary, options: options) { Console.note(line) }
+    }
+
+    static func lines(_ summary: PackJob.Summary, options: PackOptions) -> [String] {
+        var lines: [String] = []
         if options.rank.worldSize > 1 || summary.partsSkipped > 0 {
-            Console.note("parts: \(summary.partsRun) packed, \(summary.partsSkipped) already complete"
+            lines.append("parts: \(summary.partsRun) packed, \(summary.partsSkipped) already complete"
                          + (summary.partsWaiting > 0 ? ", \(summary.partsWaiting) still to do by other ranks" : ""))
         }
         guard let manifest = summary.manifest else {
-            Console.note("manifest.json not written yet: other parts of this run are unfinished")
-            return
+            lines.append("manifest.json not written yet: other parts of this run are unfinished")
+            return lines
         }
         let counters = manifest.counters
         for bucket in manifest.buckets {
             let fill = bucket.tokens == 0 ? 0 : Double(bucket.tokens - bucket.shards.reduce(0) { $0 + $1.padTokens }) / Double(bucket.tokens)
             let split = counters["packing.len-\(bucket.sequenceLength).split-documents"]
-            Console.note(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
+            lines.append(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
                                 bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
         }
-        Console.note("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(summary.rejected)")
-        Console.note("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
+        // The run's totals come from the parts' markers (via the manifest), so a rerun that finds
+        // every part done reports the same figures as the run that did the work.
+        let rejected = counters.withPrefix("rejected.").reduce(0) { $0 + $1.1 }
+        lines.append("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(rejected)")
+        lines.append("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
+        return lines
     }
 }

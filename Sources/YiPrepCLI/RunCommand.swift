@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline file: inputs with sources and weights, filters, dedup, mixing, packing, one or more stages.",
-        discussion: "See README \"Pipeline files\" and the recipes in pipelines/.")
+        discussion: "See docs/pipelines.md and the recipes in pipelines/.")
 
     @Argument(help: "The pipeline YAML file.")
     var pipeline: String
@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var behavior: RunArguments
+    @OptionGroup var progressArguments: ProgressArguments
 
     func run() throws {
         var overrides = PipelineFile.Overrides()
@@ -67,7 +68,7 @@ struct RunCommand: ParsableCommand {
             options.force = force
             options.strict = behavior.strict
             if let rejects = behavior.rejects { options.rejectsPath = rejects }
-            options.showProgress = behavior.progress
+            options.progress = try progressArguments.settings(quiet: behavior.quiet)
             options.rank = rankAssignment
             if dryRun {
                 let report = try DryRun.run(options: options)

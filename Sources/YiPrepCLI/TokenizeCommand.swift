@@ -29,6 +29,7 @@ struct TokenizeCommand: ParsableCommand {
     @OptionGroup var reader: ReaderArguments
     @OptionGroup var chat: ChatArguments
     @OptionGroup var behavior: RunArguments
+    @OptionGroup var progressArguments: ProgressArguments
 
     func validate() throws {
         if (text == nil) == inputs.isEmpty {
@@ -58,7 +59,7 @@ struct TokenizeCommand: ParsableCommand {
         options.addEOS = eos
         options.strict = behavior.strict
         options.rejectsPath = behavior.rejects
-        options.showProgress = behavior.progress
+        options.progress = try progressArguments.settings(quiet: behavior.quiet)
         let summary = try TokenizeJob(options: options, log: Console.note).run()
         var note = "tokenized \(summary.documents) documents, \(summary.tokens) tokens, \(summary.textBytes) bytes of text"
         if summary.rejected > 0 { note += "; \(summary.rejected) records rejected" }

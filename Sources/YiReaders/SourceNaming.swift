@@ -2,23 +2,28 @@
 /// the file name without format/compression extensions and shard numbering, so every shard of a
 /// set gets the same name (`c4-train.00007-of-01024.json.gz` → `c4-train`,
 /// `arxiv_023.jsonl.zst` → `arxiv`, `enwiki-latest-pages-articles1.xml-p1p41242.bz2` →
-/// `enwiki-latest-pages-articles`). A name that is only digits (`pile/train/00.jsonl.zst`) is
-/// replaced by its folder's name (`train`).
+/// `enwiki-latest-pages-articles`). Digits joined to the name are part of it (`books2024`,
+/// `qwen2`, `corpus-v1` stay as they are, so `wiki2023` and `wiki2024` stay apart); only digits
+/// after a separator (`_023`, `-7`, `.00007-of-01024`) are shard numbering, and the digits
+/// before a Wikipedia split-dump suffix (`articles1.xml-p…`). A name that is only digits
+/// (`pile/train/00.jsonl.zst`) is replaced by its folder's name (`train`).
 public func derivedSourceName(forPath path: String) -> String {
     let components = path.split(separator: "/").map(String.init)
-    var name = stripExtensions(components.last ?? "")
-    name = stripShardNumbering(name)
+    let (stripped, splitDump) = stripExtensions(components.last ?? "")
+    var name = stripShardNumbering(stripped, joinedDigitsAreNumbering: splitDump)
     if name.isEmpty || name.allSatisfy(\.isNumber) {
         let folder = components.dropLast().last(where: { $0 != "." && $0 != ".." }) ?? ""
-        name = folder.isEmpty ? "input" : stripShardNumbering(folder)
+        name = folder.isEmpty ? "input" : stripShardNumbering(folder, joinedDigitsAreNumbering: false)
     }
     return name.isEmpty ? "input" : name
 }
 
 private let knownExtensions = [".zst", ".zstd", ".gz", ".gzip", ".bz2", ".jsonl", ".json", ".ndjson", ".xml"]
 
-private func stripExtensions(_ fileName: String) -> String {
+/// The name without extensions, and whether it had a Wikipedia split-dump suffix.
+private func stripExtensions(_ fileName: String) -> (String, Bool) {
     var name = fileName
+    var splitDump = false
     var changed = true
     while changed {
         changed = false
@@ -31,10 +36,11 @@ private func stripExtensions(_ fileName: String) -> String {
         // Wikipedia's split dumps: `...articles1.xml-p1p41242`.
         if !changed, let cut = splitDumpSuffixStart(name) {
             name = String(name[..<cut])
+            splitDump = true
             changed = true
         }
     }
-    return name
+    return (name, splitDump)
 }
 
 /// Where a `.xml-p<first>p<last>` suffix starts, if the name ends with one.
@@ -56,8 +62,9 @@ private func isPageRange(_ text: Substring) -> Bool {
     return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }
 }
 
-/// Removes `-00000-of-00003`, `.00007-of-01024` and a trailing `_023` / `-7` / `1`.
-private func stripShardNumbering(_ name: String) -> String {
+/// Removes `-00000-of-00003`, `.00007-of-01024` and a trailing `_023` / `-7`; digits joined to
+/// a letter (`qwen2`) only when `joinedDigitsAreNumbering` (split dumps' `articles1`).
+private func stripShardNumbering(_ name: String, joinedDigitsAreNumbering: Bool) -> String {
     var chars = Array(name)
     func dropTrailingDigits() -> Bool {
         let before = chars.count
@@ -73,7 +80,13 @@ private func stripShardNumbering(_ name: String) -> String {
         if dropTrailingDigits() { dropSeparator() } else { chars = original }
     } else {
         chars = original
-        if dropTrailingDigits() { dropSeparator() }
+        if dropTrailingDigits() {
+            if let last = chars.last, "-_.".contains(last) {
+                chars.removeLast()
+            } else if !joinedDigitsAreNumbering && !chars.isEmpty {
+                chars = original
+            }
+        }
     }
     return chars.isEmpty ? name : String(chars)
 }

@@ -1,6 +1,6 @@
 import YiCore
 
-/// The document-boundaries sidecar `shard-NNNNN.docs` (layout in README.md, "Formats").
+/// The document-boundaries sidecar `shard-NNNNN.docs` (layout in docs/formats.md).
 ///
 /// Spans are streamed as sequences are written; the per-sequence table (where each sequence's
 /// spans start) and a trailer with the counts follow them, so the writer never seeks and a

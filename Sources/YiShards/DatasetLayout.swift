@@ -140,7 +140,7 @@ extension DatasetLayout {
         } catch let error as YiError {
             manifestError = error
         } catch {
-            manifestError = YiError(.io, "cannot read manifest", context: .init(path: candidate), cause: "\(error)")
+            manifestError = YiError(.input, "cannot read manifest", context: .init(path: candidate), cause: "\(error)")
         }
     }
 

@@ -2,7 +2,7 @@ import YiCore
 
 /// What `yi-prep stats` reports for a pack output folder, a bucket folder or a shard.
 /// Rendered by `StatsRendering` (terminal table, `--json`, HTML); the JSON keys are documented in
-/// README.md, "Formats".
+/// docs/formats.md.
 public struct DatasetStats: Sendable {
     public var path: String
     public var kind: DatasetLayout.Kind
@@ -17,10 +17,14 @@ public struct DatasetStats: Sendable {
     public var rejects: [NamedCount]
     /// `dropped.<reason>` counters of the manifest (documents removed by filters/dedup/packing).
     public var drops: [NamedCount]
-    /// Sum of the manifest's input file sizes.
+    /// Sum of the manifest's input file sizes (as stored: compressed files count compressed).
     public var inputBytes: Int64?
-    /// Document tokens (padding excluded) per input byte.
+    /// Document tokens (padding excluded) per input byte; depends on the compression.
     public var tokensPerInputByte: Double?
+    /// UTF-8 bytes of the packed documents' text (decompressed, as tokenized), from the manifest.
+    public var textBytes: Int64? = nil
+    /// Document tokens per text byte: what the tokenizer achieves, whatever the compression.
+    public var tokensPerTextByte: Double? = nil
     /// How `eosTokens` was obtained: `sidecar` (document ends, each verified to end with EOS),
     /// `tokens` (every token read and compared with the EOS id), or nil (unknown).
     public var eosCountedFrom: String?

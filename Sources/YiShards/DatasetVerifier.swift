@@ -100,6 +100,11 @@ public enum DatasetVerifier {
         for bucket in layout.buckets {
             checkBucket(bucket, layout: layout, expectations: &expectations, report: &report)
         }
+        if layout.kind == .packOutput, let manifest {
+            for problem in Provenance.problems(outputDirectory: layout.path, manifest: manifest) {
+                report.problems.append(VerifyProblem(file: joinPath(layout.path, Provenance.directoryName), message: problem))
+            }
+        }
         return report
     }
 

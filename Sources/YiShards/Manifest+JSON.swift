@@ -1,6 +1,6 @@
 import YiCore
 
-// The manifest's JSON shape (documented key by key in README.md, "Formats"). Derived totals are
+// The manifest's JSON shape (documented key by key in docs/formats.md). Derived totals are
 // written for people reading the file and ignored when reading it back.
 
 extension Manifest {

@@ -1,7 +1,7 @@
 import YiCore
 
 /// `OUT/manifest.json`: what a pack run made and from what. Written last and atomically; a
-/// folder without one is an unfinished run. Layout documented in README.md, "Formats".
+/// folder without one is an unfinished run. Layout documented in docs/formats.md.
 ///
 /// It holds no timestamps or host names, so identical runs give byte-identical manifests.
 public struct Manifest: Sendable, Equatable {

@@ -16,13 +16,13 @@ final class ReadOnlyFile {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            throw YiError(.io, "cannot open file", context: .init(path: path), cause: errnoText())
+            throw YiError(.input, "cannot open file", context: .init(path: path), cause: errnoText())
         }
         var info = stat()
         if fstat(fd, &info) != 0 {
             let cause = errnoText()
             close(fd)
-            throw YiError(.io, "cannot stat file", context: .init(path: path), cause: cause)
+            throw YiError(.input, "cannot stat file", context: .init(path: path), cause: cause)
         }
         size = Int64(info.st_size)
     }
@@ -37,7 +37,7 @@ final class ReadOnlyFile {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + Int64(done)))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw YiError(.io, "cannot read file", context: .init(path: path, byteOffset: offset + Int64(done)),
+                throw YiError(.input, "cannot read file", context: .init(path: path, byteOffset: offset + Int64(done)),
                               cause: errnoText())
             }
             if n == 0 { break }

@@ -10,9 +10,10 @@ public enum SequenceInspection {
     ///   - showIDs: print the ids of each span too (`--ids`).
     ///   - mask: the sequence's loss mask (0/1 per token) from a `.mask` sidecar: trained runs are
     ///     shown between `⟪` and `⟫` and each span says how many of its tokens are trained.
+    ///   - origins: where each document ordinal came from (`Provenance.describe`), shown per span.
     public static func render(_ sequence: BucketReader.Sequence, bucketName: String, sequenceNumber: Int, sources: [String] = [],
                               padID: TokenID? = nil, showIDs: Bool = false, decode: (([TokenID]) -> String)? = nil,
-                              mask: [UInt8]? = nil) -> String {
+                              mask: [UInt8]? = nil, origins: [Int: String] = [:]) -> String {
         let tokens = sequence.tokens
         var out = "\(bucketName) sequence \(sequenceNumber) (\(sequence.shardName) #\(sequence.indexInShard)): \(Numbers.grouped(tokens.count)) tokens"
         guard let spans = sequence.spans else {
@@ -28,17 +29,21 @@ public enum SequenceInspection {
         for (n, span) in spans.enumerated() {
             var label = "── span \(n + 1): document \(span.documentOrdinal)"
             if span.sourceIndex < sources.count { label += " (\(sources[span.sourceIndex]))" }
-            if span.part > 0 || !span.isDocumentEnd { label += ", part \(span.part + 1)" }
+            // The ordinal is work part · 2^40 + position (docs/formats.md); parts of a split
+            // document are numbered from 0 as the sidecar's `part` field stores them.
+            label += ", work part \(span.documentOrdinal >> 40) #\(span.documentOrdinal & ((1 << 40) - 1))"
+            if span.part > 0 || !span.isDocumentEnd { label += ", split part \(span.part)" }
             label += ", tokens \(span.offset)..<\(span.offset + span.length) (\(Numbers.grouped(span.length)))"
             label += span.isDocumentEnd ? ", ends with EOS" : ", continues in a later sequence"
             let end = min(tokens.count, span.offset + span.length)
             let start = min(span.offset, end)
-            if let mask, mask.count == tokens.count {
-                label += ", \(Numbers.grouped(mask[start..<end].reduce(0) { $0 + Int($1) })) trained"
-                out += label + " ──\n"
-                out += markedBody(tokens[start..<end], mask: mask[start..<end], showIDs: showIDs, decode: decode)
+            let spanMask = mask.flatMap { $0.count == tokens.count ? $0[start..<end] : nil }
+            if let spanMask { label += ", \(Numbers.grouped(spanMask.reduce(0) { $0 + Int($1) })) trained" }
+            out += label + " ──\n"
+            if let origin = origins[span.documentOrdinal] { out += "   from \(origin)\n" }
+            if let spanMask {
+                out += markedBody(tokens[start..<end], mask: spanMask, showIDs: showIDs, decode: decode)
             } else {
-                out += label + " ──\n"
                 out += body(tokens[start..<end], showIDs: showIDs, decode: decode)
             }
         }

@@ -36,7 +36,10 @@ public enum StatsHTML {
             body += "</div>\n"
         }
         if let perByte = stats.tokensPerInputByte, let bytes = stats.inputBytes {
-            body += "<p>Tokens per input byte: <b>\(Numbers.fixed(perByte, 4))</b> (\(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(bytes))) input bytes)</p>\n"
+            body += "<p>Tokens per input byte: <b>\(Numbers.fixed(perByte, 4))</b> (\(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(bytes))) input bytes as stored)</p>\n"
+        }
+        if let perText = stats.tokensPerTextByte, let text = stats.textBytes {
+            body += "<p>Tokens per text byte: <b>\(Numbers.fixed(perText, 4))</b> (\(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(text))) bytes of decompressed document text)</p>\n"
         }
         if !stats.notes.isEmpty {
             body += "<h2>Notes</h2>\n<ul>" + stats.notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"

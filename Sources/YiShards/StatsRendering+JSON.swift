@@ -1,6 +1,6 @@
 import YiCore
 
-/// `yi-prep stats --json`: stable keys, documented in README.md, "Formats".
+/// `yi-prep stats --json`: stable keys, documented in docs/formats.md.
 /// Ratios are rounded to 6 decimals so the text is the same on every platform.
 public enum StatsJSON {
     public static let formatVersion = 1
@@ -24,6 +24,8 @@ public enum StatsJSON {
             ("drops", .object(stats.drops.map { ($0.name, .int(Int64($0.count))) })),
             ("input_bytes", stats.inputBytes.map { .int($0) } ?? .null),
             ("tokens_per_input_byte", stats.tokensPerInputByte.map { .double(roundedRatio($0)) } ?? .null),
+            ("text_bytes", stats.textBytes.map { .int($0) } ?? .null),
+            ("tokens_per_text_byte", stats.tokensPerTextByte.map { .double(roundedRatio($0)) } ?? .null),
             ("eos_counted_from", stats.eosCountedFrom.map { .string($0) } ?? .null),
         ]
         members.append(("notes", .array(stats.notes.map { .string($0) })))

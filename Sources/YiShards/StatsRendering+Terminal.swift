@@ -33,6 +33,10 @@ public enum StatsTerminal {
             out += "\nTokens per input byte: \(Numbers.fixed(perByte, 4))\n"
             out += "  \(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(bytes))) input bytes\n"
         }
+        if let perText = stats.tokensPerTextByte, let text = stats.textBytes {
+            out += "Tokens per text byte (decompressed): \(Numbers.fixed(perText, 4))\n"
+            out += "  \(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(text))) text bytes\n"
+        }
         if !stats.notes.isEmpty {
             out += "\nNotes\n" + stats.notes.map { "  - \($0)\n" }.joined()
         }

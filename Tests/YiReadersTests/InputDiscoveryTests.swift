@@ -136,5 +136,12 @@ private func put(_ directory: TemporaryDirectory, _ relative: String, _ contents
         #expect(derivedSourceName(forPath: "enwiki-latest-pages-articles1.xml-p1p41242.bz2") == "enwiki-latest-pages-articles")
         #expect(derivedSourceName(forPath: "books.jsonl") == "books")
         #expect(derivedSourceName(forPath: "07.jsonl") == "input")
+        // Digits joined to the name are part of it: these sets must not merge.
+        #expect(derivedSourceName(forPath: "books2024.jsonl") == "books2024")
+        #expect(derivedSourceName(forPath: "qwen2.jsonl.zst") == "qwen2")
+        #expect(derivedSourceName(forPath: "corpus-v1.jsonl") == "corpus-v1")
+        #expect(derivedSourceName(forPath: "wiki2023.jsonl") != derivedSourceName(forPath: "wiki2024.jsonl"))
+        #expect(derivedSourceName(forPath: "wiki2023_007.jsonl") == "wiki2023")
+        #expect(derivedSourceName(forPath: "enwiki-latest-pages-articles27.xml-p1p41242.bz2") == "enwiki-latest-pages-articles")
     }
 }

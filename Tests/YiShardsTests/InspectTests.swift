@@ -27,6 +27,10 @@ import YiTestSupport
             let header = lines.first { $0.hasPrefix("── span \(k + 1): document \(span.documentOrdinal) (\(TestDataset.sources[span.sourceIndex]))") }
             #expect(header != nil)
             #expect(header?.contains(span.isDocumentEnd ? "ends with EOS" : "continues in a later sequence") == true)
+            #expect(header?.contains("work part \(span.documentOrdinal >> 40) #\(span.documentOrdinal & ((1 << 40) - 1))") == true)
+            if span.part > 0 || !span.isDocumentEnd {
+                #expect(header?.contains("split part \(span.part),") == true, "numbered as the sidecar's part field")
+            }
             let body = expected[n].tokens[span.offset..<span.offset + span.length].map { "t\($0)" }.joined(separator: " ")
             #expect(lines.contains(body))
         }

@@ -190,7 +190,7 @@ def count_tokenize_output(path: Path) -> tuple[int, int]:
 
 def manifest_totals(out: Path) -> dict:
     """Document tokens (non-padding tokens, EOS included), documents and shard hashes from a
-    pack output's manifest.json (format in README.md, "Formats")."""
+    pack output's manifest.json (format in docs/formats.md)."""
     manifest = json.loads((out / "manifest.json").read_text())
     buckets = manifest.get("buckets", [])
     document_tokens = sum(b["tokens"] - b["pad_tokens"] for b in buckets)

@@ -1,7 +1,7 @@
 """Training-side reader for yi-prep packed shards (numpy; torch optional).
 
 A bucket folder (``OUT/len-16384``) holds Megatron ``MMIDIDX`` shards ``shard-NNNNN.bin/.idx``
-plus yi-prep's boundaries sidecar ``shard-NNNNN.docs`` (formats: README "Formats"). Every
+plus yi-prep's boundaries sidecar ``shard-NNNNN.docs`` (formats: docs/formats.md). Every
 sequence holds exactly the bucket length in tokens: documents (each ending with EOS) packed back
 to back, then padding.
 
@@ -103,7 +103,7 @@ def read_megatron_index(path: str) -> MegatronIndex:
 
 
 class BoundarySidecar:
-    """yi-prep's ``.docs`` sidecar: per sequence, its document spans (see README "Formats")."""
+    """yi-prep's ``.docs`` sidecar: per sequence, its document spans (see docs/formats.md)."""
 
     def __init__(self, path: str):
         size = os.path.getsize(path)

@@ -22,10 +22,13 @@ public struct EvalSample: Sendable, Equatable {
     public var prompt: String
     /// Where the haystack text came from.
     public var filler: String
+    /// The chat template the prompt is wrapped in (`--chat`), nil for a plain prompt.
+    public var chat: EvalChatTemplate? = nil
 
     /// One JSONL record; `prompt` last so the metadata stays readable with `head -c`.
     public var jsonValue: JSONValue {
-        .object([
+        // `chat` only when set, so plain evalsets stay byte-identical to earlier versions.
+        .object((chat.map { [("chat", JSONValue.string($0.rawValue))] } ?? []) + [
             ("kind", .string(kind.rawValue)), ("index", .int(Int64(index))),
             ("target_length", .int(Int64(targetLength))), ("token_count", .int(Int64(tokenCount))),
             ("depth", .double(depth)), ("measured_depth", .double((measuredDepth * 10_000).rounded() / 10_000)),
@@ -50,10 +53,13 @@ public struct EvalSetGenerator: Sendable {
 
     public let tokenizer: TextTokenizer
     public let filler: FillerText
+    /// Wrap every prompt in this chat template (sized with it: the whole input is the target).
+    public var chat: EvalChatTemplate?
 
-    public init(tokenizer: TextTokenizer, filler: FillerText) {
+    public init(tokenizer: TextTokenizer, filler: FillerText, chat: EvalChatTemplate? = nil) {
         self.tokenizer = tokenizer
         self.filler = filler
+        self.chat = chat
     }
 
     public static func depth(index: Int, count: Int) -> Double {
@@ -72,14 +78,16 @@ public struct EvalSetGenerator: Sendable {
             let measured = min(1, max(0, Double(fit.needleTokenOffset - fit.headerTokens) / Double(max(1, haystackTokens))))
             return EvalSample(kind: kind, index: index, targetLength: targetLength, tokenCount: fit.tokenCount,
                               depth: depth, measuredDepth: measured, haystackTokens: haystackTokens, seed: seed,
-                              answer: problem.answer, needle: problem.needle, prompt: fit.prompt, filler: filler.origin)
+                              answer: problem.answer, needle: problem.needle, prompt: fit.prompt, filler: filler.origin,
+                              chat: chat)
         }
         // Each attempt draws a new problem and anchor. Redraw when the filler contains the answer;
         // when no exact cut exists at an anchor, try a few others and keep the closest prompt.
         var closest: (EvalProblem, PromptFitter.Fit)?
         var inexactFits = 0
         for _ in 0..<Self.maximumAttempts {
-            let problem = kind.problem(using: &random)
+            let drawn = kind.problem(using: &random)
+            let problem = chat.map { $0.wrap(drawn) } ?? drawn
             let anchor = filler.sentenceStarts[random.next(below: filler.sentenceStarts.count)]
             if ScalarSearch.count(Array(problem.answer.unicodeScalars), in: filler.scalars) > 0 { continue }
             let fit = try fitter.fit(problem, target: targetLength, depth: depth, anchor: anchor)

@@ -43,7 +43,7 @@ extension EvalKind {
     public var defaultFiller: FillerText {
         switch self {
         case .passkey: return .passkeyClassic()
-        case .needle: return .builtinProse()
+        case .needle: return .builtinBook()
         }
     }
 }

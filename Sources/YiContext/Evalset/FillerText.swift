@@ -37,6 +37,12 @@ public struct FillerText: Sendable {
         try! FillerText(documents: [BuiltinFiller.aliceChapterOne], origin: "built-in: Alice's Adventures in Wonderland, chapter I (public domain)")
     }
 
+    /// The whole of *Alice's Adventures in Wonderland* (public domain), see `BuiltinBook`: a
+    /// haystack of up to about 36K Yi tokens without repeating itself.
+    public static func builtinBook() -> FillerText {
+        try! FillerText(documents: [BuiltinBook.aliceInWonderland], origin: "built-in: Alice's Adventures in Wonderland, the whole book (public domain)")
+    }
+
     /// The classic pass-key filler sentences (Mohtashami & Jaggi 2023), for `--kind passkey`.
     public static func passkeyClassic() -> FillerText {
         try! FillerText(documents: [BuiltinFiller.passkeyGarbage + " "], origin: "built-in: the classic pass-key filler sentences")

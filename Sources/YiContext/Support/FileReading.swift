@@ -50,7 +50,7 @@ enum FileReading {
 
     private static func forEachChunk(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw YiError(.io, "cannot open file", context: .init(path: path), cause: errnoText()) }
+        guard fd >= 0 else { throw YiError(.input, "cannot open file", context: .init(path: path), cause: errnoText()) }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var offset: Int64 = 0
@@ -58,7 +58,7 @@ enum FileReading {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw YiError(.io, "cannot read file", context: .init(path: path, byteOffset: offset), cause: errnoText())
+                throw YiError(.input, "cannot read file", context: .init(path: path, byteOffset: offset), cause: errnoText())
             }
             if n == 0 { return }
             offset += Int64(n)

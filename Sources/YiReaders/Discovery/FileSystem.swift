@@ -24,7 +24,7 @@ enum FileSystem {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw YiError(.io, "cannot inspect path", context: .init(path: path), cause: errnoText())
+            throw YiError(.input, "cannot inspect path", context: .init(path: path), cause: errnoText())
         }
         let type = info.st_mode & S_IFMT
         let kind: Kind = type == S_IFREG ? .file : type == S_IFDIR ? .directory : .other
@@ -35,7 +35,7 @@ enum FileSystem {
     /// Entry names of a directory (without `.` and `..`), sorted bytewise for a deterministic order.
     static func entries(of directory: String) throws -> [String] {
         guard let handle = opendir(directory) else {
-            throw YiError(.io, "cannot list directory", context: .init(path: directory), cause: errnoText())
+            throw YiError(.input, "cannot list directory", context: .init(path: directory), cause: errnoText())
         }
         defer { closedir(handle) }
         var names: [String] = []

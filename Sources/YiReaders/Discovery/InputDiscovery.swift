@@ -10,7 +10,9 @@ import YiIO
 /// read are listed in `unsupported` with the reason. A file named twice is read once, at its first
 /// place. `excluding` names paths never to read (the run's `--out` folder and `--rejects` file).
 ///
-/// Throws `.io` for an argument that does not exist and `.usage` for a glob matching nothing.
+/// Throws `.input` for an argument that does not exist, and for a file named explicitly that
+/// cannot be read (found in a folder or by a glob, such a file is a reported skip instead), and
+/// `.usage` for a glob matching nothing.
 public func discoverInputs(_ arguments: [String], excluding: [String] = []) throws -> InputDiscovery {
     var walker = InputWalker(excluded: Set(excluding.map(FileSystem.canonicalPath)))
     for argument in arguments {
@@ -21,8 +23,11 @@ public func discoverInputs(_ arguments: [String], excluding: [String] = []) thro
             }
             for match in matches { try walker.visit(match, explicit: false) }
         } else {
+            if argument == "-" {
+                throw YiError(.input, "reading standard input is not supported: name the input files, folders or globs")
+            }
             guard try FileSystem.status(argument) != nil else {
-                throw YiError(.io, "no such file or directory", context: .init(path: argument))
+                throw YiError(.input, "no such file or directory", context: .init(path: argument))
             }
             try walker.visit(argument, explicit: true)
         }
@@ -39,8 +44,18 @@ private struct InputWalker {
 
     init(excluded: Set<String>) { self.excluded = excluded }
 
-    /// `explicit`: named on the command line, so taken even if hidden.
+    /// `explicit`: named on the command line, so taken even if hidden, and an error when it
+    /// cannot be read (the user asked for exactly this file).
     mutating func visit(_ path: String, explicit: Bool) throws {
+        let skippedBefore = result.unsupported.count
+        try visitEntry(path, explicit: explicit)
+        if explicit, result.unsupported.count > skippedBefore, let skipped = result.unsupported.last,
+           skipped.path == path {
+            throw YiError(.input, "cannot be read: \(skipped.reason)", context: .init(path: path))
+        }
+    }
+
+    private mutating func visitEntry(_ path: String, explicit: Bool) throws {
         let status: FileSystem.Status
         do {
             guard let found = try FileSystem.status(path) else {
