@@ -85,15 +85,21 @@ struct EncodedStream {
                     ids.reserveCapacity(encoded.textBytes / 3 + 2)
                     if let bos { ids.append(bos) }
                     if let layout = document.chat, let masker {
-                        // Encoded whole; the mask is traced from the tokens' byte ranges.
-                        let body = encoder.encode(document.text)
-                        guard var chat = masker.mask(ids: body, text: document.text, layout: layout) else {
+                        // Encoded whole, straight after BOS; the mask is traced from the tokens' byte ranges.
+                        let prefix = ids.count
+                        var text = document.text
+                        let traced = text.withUTF8 { utf8 -> ChatMasker.Encoding? in
+                            _ = encoder.encode(utf8: utf8, into: &ids)
+                            return ids.withUnsafeBufferPointer { all in
+                                masker.mask(ids: UnsafeBufferPointer(rebasing: all[prefix...]), text: utf8, layout: layout)
+                            }
+                        }
+                        guard var chat = traced else {
                             encoded.dropReason = "chat-untraceable-tokens"
                             return encoded
                         }
-                        let overhead = ids.count + (eos == nil ? 0 : 1)
-                        var kept = body.count
-                        if overhead + body.count > chatLimit {
+                        let overhead = prefix + (eos == nil ? 0 : 1)
+                        if overhead + chat.mask.count > chatLimit {
                             switch longChats {
                             case .drop:
                                 encoded.dropReason = "long-chat"
@@ -106,13 +112,13 @@ struct EncodedStream {
                                     encoded.dropReason = "long-chat-no-trained-turn-fits"
                                     return encoded
                                 }
-                                kept = end
+                                ids.removeSubrange((prefix + end)...)
                                 chat.mask.removeSubrange(end...)
                                 encoded.truncatedTurns = true
                             }
                         }
-                        var mask = [UInt8](repeating: 0, count: ids.count)
-                        ids.append(contentsOf: body[..<kept])
+                        var mask = [UInt8](repeating: 0, count: prefix)
+                        mask.reserveCapacity(ids.count + 1)
                         mask.append(contentsOf: chat.mask)
                         if let eos { ids.append(eos); mask.append(0) }
                         encoded.mask = mask

@@ -28,12 +28,28 @@ public enum MaskSidecarFormat {
         return bytes
     }
 
-    /// Packs 0/1 per token into a record (least-significant bit first).
-    public static func pack(_ mask: [UInt8], into record: inout [UInt8]) {
-        for i in record.indices { record[i] = 0 }
+    /// Packs 0/1 per token into a record (least-significant bit first); returns the 1s.
+    @discardableResult
+    public static func pack(_ mask: [UInt8], into record: inout [UInt8]) -> Int {
+        var ones = 0
         mask.withUnsafeBufferPointer { bits in
-            for j in 0..<bits.count where bits[j] != 0 { record[j >> 3] |= 1 << UInt8(j & 7) }
+            record.withUnsafeMutableBufferPointer { out in
+                var j = 0
+                for k in 0..<out.count {
+                    var byte: UInt8 = 0
+                    let end = min(j + 8, bits.count)
+                    var bit: UInt8 = 0
+                    while j < end {
+                        byte |= (bits[j] & 1) << bit
+                        bit += 1
+                        j += 1
+                    }
+                    out[k] = byte
+                    ones += byte.nonzeroBitCount
+                }
+            }
         }
+        return ones
     }
 
     /// Token j's bit of a record.
@@ -65,8 +81,7 @@ final class MaskSidecarWriter {
     /// One sequence's mask: 0/1 per token, exactly the sequence length.
     func append(_ mask: [UInt8]) throws {
         precondition(mask.count == sequenceLength, "mask length differs from the sequence length")
-        MaskSidecarFormat.pack(mask, into: &record)
-        trainedTokens += mask.reduce(0) { $0 + Int($1) }
+        trainedTokens += MaskSidecarFormat.pack(mask, into: &record)
         try body.write(record)
         sequences += 1
     }

@@ -111,7 +111,8 @@ public struct ChatMasker: Sendable {
         }
     }
 
-    func mask(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
+    /// The same on buffers (the ids of exactly `text`, UTF-8).
+    public func mask(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
         // Without a literal U+2581 in the text every `▁` of a piece is one space, so each
         // token's byte length is known from its id alone and only the total needs checking;
         // otherwise (a `▁` may be either) each piece is matched against the text.
