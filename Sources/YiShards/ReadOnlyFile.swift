@@ -48,6 +48,12 @@ final class ReadOnlyFile {
 
     /// Exactly `count` bytes at `offset`, or an error naming what was expected.
     func bytes(at offset: Int64, count: Int, what: String) throws -> [UInt8] {
+        // A damaged index can ask for gigabytes: the file's size decides before any allocation.
+        let available = max(0, size - max(0, offset))
+        if offset < 0 || count < 0 || Int64(count) > available {
+            throw YiError(.corruptInput, "file ends inside \(what) (needs \(count) bytes, \(available) left)",
+                          context: .init(path: path, byteOffset: offset))
+        }
         var result = [UInt8](repeating: 0, count: count)
         let n = try result.withUnsafeMutableBytes { try read(into: $0, at: offset) }
         if n != count {

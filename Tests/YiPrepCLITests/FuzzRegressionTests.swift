@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import YiTestSupport
 
-/// Every input under tools/fuzz/regressions/TARGET/ (each once crashed a fuzz target) replayed
-/// through `yi-fuzz` as built for the tests (docs/reliability.md, "Fuzzing").
+/// Every input under tools/fuzz/regressions/TARGET/ (each once crashed a fuzz target or ran it
+/// out of memory) replayed through `yi-fuzz` as built for the tests (docs/reliability.md,
+/// "Fuzzing"), under the fuzzer's 2 GB memory ceiling (not under AddressSanitizer, whose shadow
+/// memory needs far more address space).
 @Suite struct FuzzRegressionTests {
     @Test func everyRecordedFindingNowPasses() throws {
         let root = Fixtures.repoPath("tools/fuzz/regressions")
@@ -12,7 +14,8 @@ import YiTestSupport
         let binary = (ChildProcess.binary as NSString).deletingLastPathComponent + "/yi-fuzz"
         for target in targets {
             let files = try FileManager.default.contentsOfDirectory(atPath: root + "/" + target).sorted().map { root + "/" + target + "/" + $0 }
-            let run = try ChildProcess.run(binary, [target] + files)
+            let limit = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil ? "ulimit -v 2097152 && " : ""
+            let run = try ChildProcess.run("/bin/sh", ["-c", limit + "exec \"$0\" \"$@\"", binary, target] + files)
             #expect(run.status == 0, "\(target): \(run.standardError)")
         }
     }
