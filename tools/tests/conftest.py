@@ -60,3 +60,15 @@ def packed_pad_eod(tmp_path_factory, small_corpus):
 def load_manifest(root):
     with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
         return json.load(f)
+
+
+def pytest_sessionstart(session):
+    """tools/check sets YIPREP_REQUIRE_TRAINING_DEPS=1: there a missing torch, transformers,
+    accelerate or megatron-core is an error, not a reason to skip the tests that prove the hand-off."""
+    if os.environ.get("YIPREP_REQUIRE_TRAINING_DEPS") == "1":
+        import importlib
+        for module in ("torch", "transformers", "accelerate", "megatron.core"):
+            try:
+                importlib.import_module(module)
+            except Exception as error:  # ImportError, or a broken install underneath
+                raise pytest.UsageError(f"{module} is required here (tools/install-python-deps installs it): {error}")
