@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import site
 import subprocess
 import sys
@@ -24,7 +25,10 @@ def fresh_venv(path, inherit):
         parents = [p for p in site.getsitepackages() + [site.getusersitepackages()] if os.path.isdir(p)]
         with open(os.path.join(venv_site, "parent-packages.pth"), "w") as f:
             f.write("\n".join(parents) + "\n")
-    result = subprocess.run([python, "-m", "pip", "install", "-q", os.path.join(ROOT, "python")],
+    # From a copy: setuptools builds in the source folder, which must stay clean.
+    source = os.path.join(str(path), "yiprep-source")
+    shutil.copytree(os.path.join(ROOT, "python"), source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    result = subprocess.run([python, "-m", "pip", "install", "-q", source],
                             capture_output=True, text=True, timeout=600, cwd=str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     location = subprocess.run([python, "-c", "import yiprep; print(yiprep.__file__)"], capture_output=True,
