@@ -116,7 +116,7 @@ def test_missing_or_unexpected_masks_are_errors(masked, packed_pad0, tmp_path):
     shutil.copytree(packed_pad0, plain)
     bucket = os.path.join(plain, "len-256")
     shard = [n for n in os.listdir(bucket) if n.endswith(".idx")][0][:-4]
-    write_mask(os.path.join(bucket, shard + ".mask"), 256, [np.zeros(256, bool)] * yiprep.open_dataset(bucket).__len__())
+    write_mask(os.path.join(bucket, shard + ".mask"), 256, [np.zeros(256, bool)] * len(yiprep.open_dataset(bucket)))
     with pytest.raises(yiprep.FormatError, match="says this bucket has no loss masks"):
         yiprep.open_dataset(bucket)
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -65,15 +66,14 @@ def test_recipe_flags(packed_pad_eod, packed_pad0, tmp_path):
 
 
 def test_chat_buckets_are_refused(packed_pad_eod, tmp_path):
-    import shutil
     root = str(tmp_path / "chat")
     shutil.copytree(packed_pad_eod, root)
     add_masks(root)
     with pytest.raises(RecipeError, match="chat run"):
         recipe(root, 256, "tok.model")
-    if pytest.importorskip("megatron.core"):
-        result = run_script(root, "--len", "256", "--tokenizer-type", "Llama2Tokenizer")
-        assert result.returncode == 1 and "chat bucket" in result.stdout
+    pytest.importorskip("megatron.core")
+    result = run_script(root, "--len", "256", "--tokenizer-type", "Llama2Tokenizer")
+    assert result.returncode == 1 and "chat bucket" in result.stdout
 
 
 @pytest.mark.parametrize("method, expected", [
