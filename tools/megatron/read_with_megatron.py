@@ -1,198 +1,177 @@
 #!/usr/bin/env python3
-"""Read yi-prep shards with megatron-core and compare with the numpy loader.
+"""Train-side check of yi-prep shards with megatron-core's own classes.
 
-    python3 tools/megatron/read_with_megatron.py OUT [--len 16384] [--install]
+    python3 tools/megatron/read_with_megatron.py OUT [--len 16384] [--tokenizer-model M]
+                                                 [--tokenizer-type T ...] [--install]
 
-OUT is a pack output folder, a bucket folder (OUT/len-16384) or a shard prefix. For each bucket:
+OUT is a pack output folder or a bucket folder of a finished run. For each bucket and each
+tokenizer type (default: every type docs/training.md mentions), with the tokenizer megatron-core
+builds from Yi's ``tokenizer.model`` (``build_tokenizer``, as ``pretrain_gpt.py`` does):
 
-1. ``IndexedDataset(prefix)`` (megatron/core/datasets/indexed_dataset.py) opens every shard;
-   its sequence count, lengths, document indices and every sequence's tokens must equal what
-   tools/loader/yiprep_loader.py reads.
-2. ``GPTDataset`` is built the way Megatron-LM trains on ``--data-path`` with all the bucket's
-   shard prefixes, ``--seq-length`` = the bucket length, ``add_extra_token_to_sequence=False``
-   and ``--reset-position-ids --reset-attention-mask --eod-mask-loss``. Every sample must be one
-   of our sequences (each exactly once), and Megatron's ``position_ids`` and ``loss_mask`` must
-   equal the loader's ``position_ids`` and ``labels != -100``: the trainer then sees the same
-   document boundaries as the sidecar describes.
+1. ``IndexedDataset`` reads every sequence exactly as the ``.bin`` holds it.
+2. ``GPTDataset`` built as the recipe trains (``--seq-length`` = the bucket length,
+   ``add_extra_token_to_sequence=False``, ``--reset-position-ids --reset-attention-mask
+   --eod-mask-loss``): every sample is one of the bucket's sequences (each once) with the same
+   tokens, **every padding position has loss_mask 0**, the loss mask equals the yiprep labels
+   != -100, and position ids equal yiprep's on document tokens.
 
-megatron-core (and torch) are large and not assumed: without them the script says so and
-exits 0. ``--install`` pip-installs megatron-core first. Exit 1 on any mismatch.
+Exit 0 when all holds, 1 with each mismatch listed (e.g. padding that Megatron would train on),
+1 for chat buckets (``.mask`` sidecars), which Megatron-LM cannot honour. Without megatron-core it
+says so and exits 0; ``--install`` pip-installs it first.
 """
 
 import argparse
-import json
 import logging
 import os
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
+import types
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "loader"))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+TOKENIZER_TYPES = ("SentencePieceTokenizer", "GPTSentencePieceTokenizer", "Llama2Tokenizer")
 
 
-def ensure_numpy():
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "numpy"])
+def megatron_tokenizer(tokenizer_type, model_path):
+    """The tokenizer Megatron-LM builds for ``--tokenizer-type T --tokenizer-model M``."""
+    from megatron.core.tokenizers.text.utils.build_tokenizer import build_tokenizer
+    args = types.SimpleNamespace(
+        tokenizer_type=tokenizer_type, tokenizer_model=model_path, tokenizer_sentencepiece_legacy=False,
+        tokenizer_special_tokens=None, tokenizer_metadata=None, vocab_file=None, merge_file=None,
+        tokenizer_hf_use_fast=False, trust_remote_code=False, tokenizer_hf_include_special_tokens=False,
+        vocab_size=None)
+    return build_tokenizer(args)
 
 
-def find_buckets(path, lengths):
-    """(bucket name, [shard prefixes]) for the path, as yiprep_loader resolves them."""
-    import yiprep_loader as yl
-    trimmed = path[:-4] if path.endswith((".idx", ".bin")) else path
-    if os.path.isfile(trimmed + ".idx"):
-        return [(os.path.basename(os.path.dirname(os.path.abspath(trimmed))), [trimmed])]
-    if any(n.endswith(".idx") for n in os.listdir(path)):
-        return [(os.path.basename(os.path.abspath(path)), yl.shard_prefixes(path))]
-    names = sorted(n for n in os.listdir(path) if n.startswith("len-") and os.path.isdir(os.path.join(path, n)))
-    if lengths:
-        names = [n for n in names if int(n[4:]) in lengths]
-    return [(n, yl.shard_prefixes(os.path.join(path, n))) for n in names]
-
-
-def read_manifest(path):
-    for candidate in (path, os.path.dirname(os.path.abspath(path)), os.path.dirname(os.path.dirname(os.path.abspath(path)))):
-        file = os.path.join(candidate, "manifest.json")
-        if os.path.isfile(file):
-            with open(file, encoding="utf-8") as f:
-                return json.load(f)
-    return {}
-
-
-class CheckTokenizer:
-    """The few tokenizer attributes megatron-core's GPTDataset reads."""
-
-    def __init__(self, vocab_size, eod, pad):
-        self.vocab_size, self.eod, self.eos, self.pad = vocab_size, eod, eod, pad
-        self.unique_identifiers = {"class": "yi-prep-check", "vocab_size": vocab_size, "eod": eod, "pad": pad}
-
-
-def check_indexed(prefixes, problems):
+def check_indexed(ds, problems):
     import numpy as np
-    import yiprep_loader as yl
     from megatron.core.datasets.indexed_dataset import IndexedDataset
-    sequences = 0
-    for prefix in prefixes:
-        ours = yl.Shard(prefix)
-        theirs = IndexedDataset(prefix)
-        if len(theirs) != len(ours):
-            problems.append(f"{prefix}: IndexedDataset has {len(theirs)} sequences, the loader {len(ours)}")
+    for shard in ds.shards:
+        theirs = IndexedDataset(shard.prefix)
+        if len(theirs) != len(shard):
+            problems.append(f"{shard.prefix}: IndexedDataset has {len(theirs)} sequences, the .idx {len(shard)}")
             continue
-        if not np.array_equal(theirs.sequence_lengths, ours.index.lengths):
-            problems.append(f"{prefix}: sequence lengths differ")
-        if not np.array_equal(theirs.document_indices, ours.index.document_indices):
-            problems.append(f"{prefix}: document indices differ")
-        for i in range(len(ours)):
-            if not np.array_equal(np.asarray(theirs[i]), ours.tokens(i)):
-                problems.append(f"{prefix}: sequence {i} tokens differ")
+        for k in range(len(shard)):
+            if not np.array_equal(np.asarray(theirs[k]), shard.tokens(k)):
+                problems.append(f"{shard.prefix}: IndexedDataset sequence {k} differs from the .bin")
                 break
-            if len(ours.tokens(i)) > 4 and not np.array_equal(theirs.get(i, offset=2, length=3), ours.tokens(i)[2:5]):
-                problems.append(f"{prefix}: IndexedDataset.get({i}, offset=2, length=3) differs")
-                break
-        sequences += len(ours)
-    return sequences
 
 
-def check_gpt_dataset(prefixes, length, manifest, cache, problems):
+def check_gpt_dataset(ds, tokenizer, cache, problems):
+    """Builds GPTDataset over the bucket's shards; returns (samples, padding positions checked)."""
     import numpy as np
-    import yiprep_loader as yl
     from megatron.core.datasets.blended_megatron_dataset_builder import BlendedMegatronDatasetBuilder
     from megatron.core.datasets.gpt_dataset import GPTDataset, GPTDatasetConfig
-    tokenizer_info = manifest.get("tokenizer", {})
-    eod = int(tokenizer_info.get("eos_id", 2))
-    pad = int(manifest.get("pad_id", 0))
-    shards = [yl.Shard(p) for p in prefixes]
-    vocab = int(tokenizer_info.get("vocab_size", 65_536 if shards[0].index.dtype.__name__ == "uint16" else 2**31 - 1))
+    prefixes = [s.prefix for s in ds.shards if len(s)]
     config = GPTDatasetConfig(
-        random_seed=1234, sequence_length=length, blend=(prefixes, None), split="100,0,0",
-        tokenizer=CheckTokenizer(vocab, eod, pad), reset_position_ids=True, reset_attention_mask=True,
+        random_seed=1234, sequence_length=ds.sequence_length, blend=(prefixes, [float(len(s)) for s in ds.shards if len(s)]),
+        split="100,0,0", tokenizer=tokenizer, reset_position_ids=True, reset_attention_mask=True,
         eod_mask_loss=True, add_extra_token_to_sequence=False, path_to_cache=cache, create_attention_mask=False)
-    total = sum(len(s) for s in shards)
-    train, _, _ = BlendedMegatronDatasetBuilder(GPTDataset, [total, 0, 0], lambda: True, config).build()
-    # Our sequences by content, so each Megatron sample can be matched (and used once).
+    train, _, _ = BlendedMegatronDatasetBuilder(GPTDataset, [len(ds), 0, 0], lambda: True, config).build()
+    megatron_pad = tokenizer.pad
+    # Our sequences by their tokens as GPTDataset hands them out (it writes 0 over its pad id).
     ours = {}
-    for shard in shards:
-        for k in range(len(shard)):
-            ours.setdefault(shard.tokens(k).astype(np.int64).tobytes(), []).append(yl.make_sample(shard.tokens(k), shard.spans(k)))
-    if len(train) != total:
-        problems.append(f"GPTDataset holds {len(train)} samples for {total} sequences")
-    for i in range(len(train)):
-        sample = train[i]
+    for i in range(len(ds)):
+        tokens = ds.tokens(i).astype(np.int64)
+        shown = np.where(tokens == megatron_pad, 0, tokens)
+        ours.setdefault(shown.tobytes(), []).append(i)
+    if len(train) != len(ds):
+        problems.append(f"GPTDataset holds {len(train)} samples for {len(ds)} sequences")
+    pad_positions = trained_pad = 0
+    for n in range(len(train)):
+        sample = train[n]
         tokens = sample["tokens"].numpy().astype(np.int64)
-        # GPTDataset writes 0 over pad ids; ours are pad ids, so compare with pad mapped to 0.
-        matches = [s for key, group in ours.items() for s in group
-                   if np.array_equal(np.where(np.frombuffer(key, np.int64) == pad, 0, np.frombuffer(key, np.int64)), tokens)]
+        matches = ours.get(tokens.tobytes())
         if not matches:
-            problems.append(f"GPTDataset sample {i} is not one of the bucket's sequences")
+            problems.append(f"GPTDataset sample {n} is not one of the bucket's sequences")
             continue
-        reference = matches[0]
-        for key, group in ours.items():
-            if group and group[0] is reference:
-                group.pop(0)
-                break
-        if len(tokens) != length:
-            problems.append(f"GPTDataset sample {i} has {len(tokens)} tokens, expected {length}")
-        if not np.array_equal(sample["position_ids"].numpy(), reference["position_ids"]):
-            problems.append(f"GPTDataset sample {i}: position_ids differ from the loader's")
-        if not np.array_equal(sample["loss_mask"].numpy() > 0, reference["labels"] != yl.IGNORE_INDEX):
-            problems.append(f"GPTDataset sample {i}: loss_mask differs from the loader's labels != -100")
-    left = sum(len(g) for g in ours.values())
+        i = matches.pop(0)
+        item = ds[i]
+        used = int(item["cu_seqlens"][len(ds.spans(i))]) if ds.spans(i) is not None else len(tokens)
+        loss_mask = sample["loss_mask"].numpy() > 0
+        pad_positions += len(tokens) - used
+        trained_pad += int(loss_mask[used:].sum())
+        if not np.array_equal(loss_mask, item["labels"] != -100):
+            problems.append(f"GPTDataset sample {n} (sequence {i}): loss_mask differs from yiprep's labels != -100 "
+                            f"at {int((loss_mask != (item['labels'] != -100)).sum())} positions")
+        if not np.array_equal(sample["position_ids"].numpy()[:used], item["position_ids"][:used]):
+            problems.append(f"GPTDataset sample {n} (sequence {i}): position_ids differ on document tokens")
+    if trained_pad:
+        problems.append(f"{trained_pad} of {pad_positions} padding positions have loss_mask 1 (Megatron pad id "
+                        f"{megatron_pad}, the run pads with {ds.pad_id}): repack with --pad-id {tokenizer.eod}")
+    left = sum(len(v) for v in ours.values())
     if left:
         problems.append(f"{left} sequences never appeared as GPTDataset samples")
-    return len(train)
+    return len(train), pad_positions
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("path")
     parser.add_argument("--len", dest="lengths", type=int, action="append", help="bucket length(s) to check")
+    parser.add_argument("--tokenizer-model", help="Yi's tokenizer.model (default: the manifest's tokenizer path)")
+    parser.add_argument("--tokenizer-type", dest="types", action="append", choices=TOKENIZER_TYPES)
     parser.add_argument("--install", action="store_true", help="pip-install megatron-core (and torch) first")
     args = parser.parse_args()
-    ensure_numpy()
     if args.install:
         subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "megatron-core"])
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     try:
-        import megatron.core  # noqa: F401
+        import megatron.core
         from megatron.core.datasets.indexed_dataset import IndexedDataset  # noqa: F401
     except Exception as error:  # ImportError, or torch missing underneath
         print(f"megatron-core is not installed ({error.__class__.__name__}: {error}); skipped. "
               "Install it with `pip install megatron-core` (needs torch) or rerun with --install.")
         return 0
-    version = getattr(megatron.core, "__version__", "unknown version")
-    import yiprep_loader as yl
-    manifest = read_manifest(args.path)
-    problems = []
-    # GPTDataset caches its sample indices; without a cache path it writes them beside the
-    # shards, so give it a temporary folder (its blending code then asks torch.distributed for
-    # the rank: a one-process group answers).
     import torch
+    import yiprep
+    from yiprep.dataset import list_buckets, resolve_bucket
+    path = os.path.abspath(args.path)
+    names = [os.path.basename(resolve_bucket(path))] if any(n.endswith(".idx") for n in os.listdir(path)) or \
+        os.path.basename(path).startswith("len-") else list_buckets(path)
+    if args.lengths:
+        names = [n for n in names if int(n[4:]) in args.lengths]
+    root = os.path.dirname(path) if os.path.basename(path).startswith("len-") else path
+    problems = []
     cache = tempfile.mkdtemp(prefix="yiprep-megatron-")
+    # GPTDataset's builder asks torch.distributed for the rank: a one-process group answers.
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group("gloo", init_method=f"file://{cache}/process-group", rank=0, world_size=1)
-    for name, prefixes in find_buckets(args.path, args.lengths):
-        if not prefixes:
-            continue
-        sequences = check_indexed(prefixes, problems)
-        sidecar = yl.Shard(prefixes[0]).sidecar
-        length = sidecar.sequence_length if sidecar else (int(name[4:]) if name.startswith("len-") else None)
-        samples = check_gpt_dataset(prefixes, length, manifest, cache, problems) if length else 0
-        gpt = (f"GPTDataset (seq-length {length}, add_extra_token_to_sequence=False) gave {samples} samples" if length
-               else "GPTDataset skipped (no sidecar or len-N folder to give the sequence length)")
-        print(f"{name}: IndexedDataset read {len(prefixes)} shard(s), {sequences} sequences; {gpt}")
-    torch.distributed.destroy_process_group()
-    shutil.rmtree(cache, ignore_errors=True)
+    try:
+        for name in names:
+            ds = yiprep.open_dataset(os.path.join(root, name))
+            if ds.has_loss_mask:
+                problems.append(f"{name}: a chat bucket (.mask sidecars): Megatron-LM's GPTDataset would train on "
+                                "every non-pad, non-EOD token, user turns included; train it with yiprep.hf instead")
+                continue
+            if len(ds) == 0:
+                print(f"{name}: empty, nothing to check")
+                continue
+            model = args.tokenizer_model or ds.manifest["tokenizer"]["path"]
+            check_indexed(ds, problems)
+            for tokenizer_type in args.types or TOKENIZER_TYPES:
+                tokenizer = megatron_tokenizer(tokenizer_type, model)
+                before = len(problems)
+                samples, pads = check_gpt_dataset(ds, tokenizer, os.path.join(cache, f"{name}-{tokenizer_type}"), problems)
+                problems[before:] = [f"{name}, {tokenizer_type}: {p}" for p in problems[before:]]
+                print(f"{name}, --tokenizer-type {tokenizer_type} (pad {tokenizer.pad}, eod {tokenizer.eod}): "
+                      f"GPTDataset gave {samples} samples, {pads} padding positions checked")
+    finally:
+        torch.distributed.destroy_process_group()
+        shutil.rmtree(cache, ignore_errors=True)
+    version = getattr(megatron.core, "__version__", "unknown version")
     if problems:
-        print(f"megatron-core {version}: {len(problems)} mismatch(es):")
+        print(f"megatron-core {version}: {len(problems)} problem(s):")
         for problem in problems:
             print("  " + problem)
         return 1
-    print(f"megatron-core {version}: every shard reads identically to the numpy loader")
+    print(f"megatron-core {version}: every sequence reads as the .bin holds it and no padding position is trained")
     return 0
 
 

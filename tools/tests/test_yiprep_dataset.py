@@ -1,4 +1,4 @@
-"""Tests of tools/loader/yiprep_loader.py and tools/megatron/read_with_megatron.py on the datasets
+"""Tests of the yiprep package's numpy reader (python/yiprep) on the datasets
 that the Swift writer produced and committed under Tests/YiShardsTests/Fixtures/ (a Swift test
 regenerates them and asserts byte equality, so both languages test the same bytes).
 
@@ -18,9 +18,10 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "Tests", "YiShardsTests", "Fixtures")
-sys.path.insert(0, os.path.join(ROOT, "tools", "loader"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 
-import yiprep_loader as yl  # noqa: E402
+import yiprep  # noqa: E402
+from yiprep.dataset import Shard  # noqa: E402
 
 DATASETS = ["small-dataset", "small-dataset-int32"]
 EOS = 2
@@ -133,7 +134,7 @@ def test_manifest_checksums_match_the_files(dataset):
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_loader_reads_the_same_tokens_and_spans(dataset):
     for bucket_dir in bucket_dirs(dataset):
-        bucket = yl.PackedBucket(bucket_dir)
+        bucket = yiprep.open_dataset(bucket_dir)
         reference = read_bucket(bucket_dir)
         assert len(bucket) == len(reference)
         assert bucket.sequence_length == int(os.path.basename(bucket_dir)[4:])
@@ -146,11 +147,11 @@ def test_loader_reads_the_same_tokens_and_spans(dataset):
     # A pack output folder needs the bucket length when it holds several buckets.
     root = os.path.join(FIXTURES, dataset)
     if len(bucket_dirs(dataset)) > 1:
-        with pytest.raises(ValueError):
-            yl.PackedBucket(root)
-        assert len(yl.PackedBucket(root, sequence_length=16)) == len(read_bucket(os.path.join(root, "len-16")))
+        with pytest.raises(yiprep.BucketChoiceError):
+            yiprep.open_dataset(root)
+        assert len(yiprep.open_dataset(root, sequence_length=16)) == len(read_bucket(os.path.join(root, "len-16")))
     else:
-        assert len(yl.PackedBucket(root)) == len(read_bucket(bucket_dirs(dataset)[0]))
+        assert len(yiprep.open_dataset(root)) == len(read_bucket(bucket_dirs(dataset)[0]))
 
 
 def expected_views(tokens, spans):
@@ -176,7 +177,7 @@ def expected_views(tokens, spans):
 def test_sample_views_follow_the_documented_conventions(dataset):
     checked_split = False
     for bucket_dir in bucket_dirs(dataset):
-        bucket = yl.PackedBucket(bucket_dir)
+        bucket = yiprep.open_dataset(bucket_dir)
         for i, (tokens, spans) in enumerate(read_bucket(bucket_dir)):
             sample = bucket[i]
             labels, positions, cuts = expected_views(tokens, spans)
@@ -184,18 +185,17 @@ def test_sample_views_follow_the_documented_conventions(dataset):
             assert sample["labels"].tolist() == labels
             assert sample["position_ids"].tolist() == positions
             assert sample["cu_seqlens"].dtype == np.int32 and sample["cu_seqlens"].tolist() == cuts
-            assert sample["max_seqlen"] == max(np.diff(cuts))
             # No label crosses a boundary: every EOS position predicts nothing.
             for s in spans:
                 assert sample["labels"][s["offset"] + s["length"] - 1] == -100
-            hf = yl.hf_labels(sample["labels"])
+            hf = yiprep.hf_labels(sample["labels"])
             assert hf[0] == -100 and np.array_equal(hf[1:], sample["labels"][:-1])
             checked_split |= any(s["part"] > 0 for s in spans)
     assert checked_split or dataset.endswith("int32")
 
 
 def test_int32_fixture_uses_int32():
-    shard = yl.Shard(os.path.join(FIXTURES, "small-dataset-int32", "len-24", "shard-00000"))
+    shard = Shard(os.path.join(FIXTURES, "small-dataset-int32", "len-24", "shard-00000"))
     assert shard.index.dtype == np.int32
     # Ids above uint16's range survive the round trip (the vocabulary is 100,000).
     assert max(int(shard.tokens(k).max()) for k in range(len(shard))) > 65_535
@@ -210,7 +210,9 @@ def test_foreign_megatron_shard_is_one_segment(tmp_path):
     idx = header + lengths.tobytes() + np.array([0, 6], "<i8").tobytes() + np.array([0, 1, 2], "<i8").tobytes()
     (tmp_path / "data.idx").write_bytes(idx)
     (tmp_path / "data.bin").write_bytes(tokens.tobytes())
-    bucket = yl.PackedBucket(str(tmp_path / "data"))
+    with pytest.raises(yiprep.IncompleteRunError):
+        yiprep.open_dataset(str(tmp_path / "data"))
+    bucket = yiprep.open_dataset(str(tmp_path / "data"), allow_incomplete=True)
     assert len(bucket) == 2 and bucket.spans(1) is None
     sample = bucket[1]
     assert sample["labels"].tolist() == [21, 22, 23, 2, -100]
@@ -223,47 +225,29 @@ def test_damaged_files_raise_format_errors(tmp_path):
     shutil.copytree(source, bucket)
     docs = bucket / "shard-00000.docs"
     docs.write_bytes(docs.read_bytes()[:-3])
-    with pytest.raises(yl.FormatError):
-        yl.PackedBucket(str(bucket))
+    with pytest.raises(yiprep.FormatError):
+        yiprep.open_dataset(str(bucket), allow_incomplete=True)
     shutil.copy(os.path.join(source, "shard-00000.docs"), docs)
     binary = bucket / "shard-00000.bin"
     binary.write_bytes(binary.read_bytes()[:-2])
-    with pytest.raises(yl.FormatError):
-        yl.PackedBucket(str(bucket))
+    with pytest.raises(yiprep.FormatError):
+        yiprep.open_dataset(str(bucket), allow_incomplete=True)
     idx = bucket / "shard-00000.idx"
     idx.write_bytes(b"XX" + idx.read_bytes()[2:])
-    with pytest.raises(yl.FormatError):
-        yl.PackedBucket(str(bucket))
+    with pytest.raises(yiprep.FormatError):
+        yiprep.open_dataset(str(bucket), allow_incomplete=True)
 
 
-def test_torch_wrappers():
+def test_collate_varlen_joins_cu_seqlens():
     torch = pytest.importorskip("torch")
+    from yiprep.torch_data import collate_varlen
     bucket_dir = os.path.join(FIXTURES, "small-dataset", "len-32")
-    dataset = yl.TorchPackedDataset(bucket_dir)
-    loader = torch.utils.data.DataLoader(dataset, batch_size=3, collate_fn=yl.collate_varlen)
+    dataset = yiprep.open_dataset(bucket_dir)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=3, collate_fn=collate_varlen)
     batch = next(iter(loader))
     assert batch["input_ids"].shape == (3, 32) and batch["labels"].dtype == torch.int64
     expected = [0]
     for i in range(3):
-        cu = yl.PackedBucket(bucket_dir)[i]["cu_seqlens"]
-        expected += [int(c) + 32 * i for c in cu[1:]]
+        expected += [int(c) + 32 * i for c in dataset[i]["cu_seqlens"][1:]]
     assert batch["cu_seqlens"].tolist() == expected
-    hf = yl.TorchPackedDataset(bucket_dir, hf=True)[0]
-    assert sorted(hf) == ["input_ids", "labels", "position_ids"]
-    assert hf["labels"][0] == -100 and torch.equal(hf["labels"][1:], dataset[0]["labels"][:-1])
-    streamed = list(yl.TorchPackedIterableDataset(bucket_dir, shuffle=True, seed=3, rank=0, world_size=2))
-    other = list(yl.TorchPackedIterableDataset(bucket_dir, shuffle=True, seed=3, rank=1, world_size=2))
-    assert len(streamed) + len(other) == len(dataset)
-    seen = sorted(tuple(s["input_ids"].tolist()) for s in streamed + other)
-    assert seen == sorted(tuple(dataset[i]["input_ids"].tolist()) for i in range(len(dataset)))
-
-
-def test_megatron_script_runs_and_writes_nothing_beside_the_shards():
-    script = os.path.join(ROOT, "tools", "megatron", "read_with_megatron.py")
-    before = sorted(os.walk(FIXTURES))
-    result = subprocess.run([sys.executable, script, os.path.join(FIXTURES, "small-dataset")],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    # Either megatron-core read everything identically, or it is absent and the script says so.
-    assert "every shard reads identically" in result.stdout or "megatron-core is not installed" in result.stdout
-    assert sorted(os.walk(FIXTURES)) == before
+    assert batch["max_seqlen"] == max(np.diff(expected))
