@@ -44,6 +44,11 @@ public struct PackOptions: Sendable {
     public var filters: JSONValue = .array([])
     /// Source mixing and long-document upsampling; needs a counting pass over the inputs.
     public var mix: MixOptions?
+    /// The stage's length policy (pipeline `length-policy:`): documents shorter than this many
+    /// tokens (EOS included) are dropped (`dropped.length.below-stage-minimum`), before mixing.
+    public var minDocumentTokens: Int?
+    /// A floor on the long-token share, checked on what the stage wrote.
+    public var longTokenFloor: LongTokenFloor?
 
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
@@ -64,7 +69,7 @@ public struct PackOptions: Sendable {
             case .tokens(let n): strategy = .object([("name", .string("best-fit")), ("window_tokens", .int(Int64(n)))])
             }
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("lengths", .array(packing.lengths.map { .int(Int64($0)) })),
             ("strategy", strategy),
             ("cross_fill", .bool(packing.crossFill)),
@@ -90,6 +95,24 @@ public struct PackOptions: Sendable {
                     ("wikitext", .string(group.reader.wikitext.rawValue)),
                 ])
             })),
-        ])
+        ]
+        // Only when set, so runs without a length policy keep their fingerprints.
+        if let minDocumentTokens { members.append(("min_doc_tokens", .int(Int64(minDocumentTokens)))) }
+        return .object(members)
+    }
+}
+
+/// "At least `share` of each bucket's document tokens come from documents of at least `tokens`
+/// tokens" (pipeline `length-policy.min-long-token-share`): a warning when the stage falls
+/// below it, a failure (exit 2) with `fail: true` or `--strict`.
+public struct LongTokenFloor: Sendable, Equatable {
+    public var tokens: Int
+    public var share: Double
+    public var fail: Bool
+
+    public init(tokens: Int, share: Double, fail: Bool = false) {
+        self.tokens = tokens
+        self.share = share
+        self.fail = fail
     }
 }

@@ -129,6 +129,14 @@ enum PackReport {
             Console.note(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
                                 bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
         }
+        // The numbers a long-context stage is judged by, from what was written.
+        if let stats = try? StatsCollector.collect(path: options.outputDirectory) {
+            for bucket in stats.buckets where bucket.long.tokens > 0 {
+                Console.note("\(bucket.name): tokens in documents " + bucket.long.shares.map {
+                    "≥\($0.threshold): " + String(format: "%.1f%%", $0.share * 100)
+                }.joined(separator: ", ") + "; document length p50 \(bucket.documentLengths.percentile(50) ?? 0), max \(bucket.documentLengths.maximum ?? 0)")
+            }
+        }
         Console.note("documents: \(counters["documents.in"]) read, \(counters["documents.packed"]) packed; rejected records: \(summary.rejected)")
         Console.note("wrote \((options.outputDirectory as NSString).appendingPathComponent(Manifest.fileName))")
     }
