@@ -58,9 +58,14 @@ public struct DryRun {
         public var damagedFiles: [YiError] = []
     }
 
-    public static let sampleBytes = 1 << 20
-    public static let sampleDivisor = 16
-    public static let sliceBytes = 1 << 10
+    /// How much text is tokenized (see the type's comment); tests use smaller values to
+    /// exercise the estimates on small corpora.
+    public struct Sampling: Sendable {
+        public var sampleBytes = 1 << 20
+        public var sampleDivisor = 16
+        public var sliceBytes = 1 << 10
+        public init() {}
+    }
 
     private struct Kept {
         var source: Int32
@@ -70,7 +75,8 @@ public struct DryRun {
         var key: UInt64
     }
 
-    public static func run(options: PackOptions) throws -> Report {
+    public static func run(options: PackOptions, sampling: Sampling = Sampling()) throws -> Report {
+        let sampleBytes = sampling.sampleBytes, sampleDivisor = sampling.sampleDivisor, sliceBytes = sampling.sliceBytes
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
         let encoder = SentencePieceEncoder(model: model)
         let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes)
@@ -87,6 +93,16 @@ public struct DryRun {
             if case .tokens(let f) = spec.filter { return f }
             return nil
         }
+        // Lengths at which a document's fate changes: bucket lengths, min-doc-tokens, token-length
+        // bounds and the mix's long thresholds.
+        var boundaries = options.packing.lengths
+        if let minimum = options.minDocumentTokens { boundaries.append(minimum) }
+        for filter in tokenFilters { boundaries += [filter.minTokens, filter.maxTokens].compactMap { $0 } }
+        if let mix = options.mix {
+            boundaries += ([mix.defaultUpsampling] + mix.upsampling.values.map { Optional($0) })
+                .compactMap { $0?.longThreshold }.filter { $0 < Int.max }
+        }
+        let nearBoundary = 0.25
         var sources: [SourceEstimate] = []
         var sourceIndex: [String: Int] = [:]
         var seenBytes: [Int] = []
@@ -134,8 +150,19 @@ public struct DryRun {
                             sources[s].sampledBytes += bytes
                             sources[s].sampledTokens += tokens
                             report.tokenizedDocuments += 1
-                        } else if bytes >= 4 * sliceBytes {
-                            tokens = estimateFromMiddleSlice(document.text, bytes: bytes, encoder: encoder)
+                        } else {
+                            let ratio = sources[s].sampledBytes > 0 ? sources[s].tokensPerByte : 0.3
+                            let estimate = bytes >= 4 * sliceBytes
+                                ? estimateFromMiddleSlice(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
+                                : Int(Double(bytes) * ratio)
+                            // Near a length that decides something (a bucket, a threshold), an
+                            // estimate could fall on the wrong side: count it exactly.
+                            if boundaries.contains(where: { abs(Double(estimate - $0)) <= nearBoundary * Double($0) }) {
+                                tokens = encoder.encode(document.text).count
+                                report.tokenizedDocuments += 1
+                            } else if bytes >= 4 * sliceBytes {
+                                tokens = estimate
+                            }
                         }
                         kept.append(Kept(source: Int32(s), bytes: bytes, tokens: tokens, key: SourcePlan.key(documentID: document.id)))
                     }
@@ -232,7 +259,7 @@ public struct DryRun {
 
     /// Tokens of a long document from the ratio of a slice of its middle (cut on UTF-8
     /// character boundaries).
-    static func estimateFromMiddleSlice(_ text: String, bytes: Int, encoder: SentencePieceEncoder) -> Int {
+    static func estimateFromMiddleSlice(_ text: String, bytes: Int, sliceBytes: Int, encoder: SentencePieceEncoder) -> Int {
         let utf8 = text.utf8
         var start = utf8.index(utf8.startIndex, offsetBy: (bytes - sliceBytes) / 2)
         while start != utf8.endIndex && UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }

@@ -108,7 +108,7 @@ import YiTestSupport
         let json = try JSONParser.parse(text)
         let keys: [String] = { if case .object(let m) = json { return m.map(\.0) } else { return [] } }()
         #expect(keys == ["format", "format_version", "path", "kind", "manifest", "totals", "buckets", "sources", "rejects", "drops",
-                         "input_bytes", "tokens_per_input_byte", "eos_counted_from", "notes"])
+                         "input_bytes", "tokens_per_input_byte", "eos_counted_from", "damaged_files", "notes"])
         let bucket = json["buckets"].flatMap { if case .array(let a) = $0 { return a.first } else { return nil } }
         #expect(bucket?["sequences"]?.intValue == Int64(stats.buckets[0].sequences))
         #expect(bucket?["document_length"]?["p90"]?.intValue == Int64(stats.buckets[0].documentLengths.percentile(90)!))

@@ -49,12 +49,16 @@ extension MixPlan {
             }
             warnings.append(MixWarning(kind: "small-mix", source: limiting, message: message))
         }
-        for s in sources where s.targetShare > 0 && s.totals.longDocuments > 0 && s.longRate < 0.999 {
-            let threshold = s.longThreshold.map { "\($0)" } ?? "?"
-            warnings.append(MixWarning(kind: "long-documents-dropped", source: s.name, message:
-                "long documents (≥ \(threshold) tokens) of source '\(s.name)' are kept at rate \(String(format: "%.3f", s.longRate)): "
-                + "about \(f0((1 - s.longRate) * 100))% of its \(s.totals.longDocuments) long documents are dropped. "
-                + "Fix: give '\(s.name)' a larger weight, drop the weights, or use budget: input-size"))
+        // One warning for all sources whose long documents are sampled down, the worst first.
+        let starved = sources.filter { $0.targetShare > 0 && $0.totals.longDocuments > 0 && $0.longRate < 0.999 }
+            .sorted { ($0.longRate, $0.name) < ($1.longRate, $1.name) }
+        if let worst = starved.first {
+            let threshold = worst.longThreshold.map { "\($0)" } ?? "?"
+            let list = starved.prefix(5).map { "'\($0.name)' \(String(format: "%.3f", $0.longRate)) of \($0.totals.longDocuments)" }
+                .joined(separator: ", ") + (starved.count > 5 ? ", and \(starved.count - 5) more" : "")
+            warnings.append(MixWarning(kind: "long-documents-dropped", source: worst.name, message:
+                "long documents (≥ \(threshold) tokens) are kept at a rate below 1, so some are dropped: \(list). "
+                + "Fix: give '\(worst.name)' a larger weight, drop the weights, or use budget: input-size"))
         }
         return warnings
     }
