@@ -15,7 +15,7 @@ public enum StatsTerminal {
             out += bars(bucket.documentsPerSequence.map { (String($0.value), $0.count) }, width: width)
         }
         if !stats.sources.isEmpty {
-            out += "\nSources (document tokens; ≥N: share of the tokens in documents of at least N tokens)\n"
+            out += "\nSources (≥N: share of tokens in documents of N+ tokens)\n"
             out += sourceTable(stats.sources, width: width)
         }
         if !stats.rejects.isEmpty {
