@@ -14,9 +14,11 @@ import YiTokenizer
 /// - a spread sample is tokenized whole: per source the first `sampleBytes` of text, then about
 ///   one byte in `sampleDivisor` over the rest of the input (whenever the source's sample falls
 ///   behind), so late parts of a corpus count as much as its start;
-/// - a longer document outside the sample gets its own ratio from a `sliceBytes` slice of its
-///   middle (a Chinese book in an English source is not estimated at English's ratio), so long
+/// - a longer document outside the sample gets its own ratio from `sliceBytes` slices spread over
+///   it (a Chinese book in an English source is not estimated at English's ratio), so long
 ///   documents, which decide routing and the long-token shares, are estimated one by one;
+/// - a document whose estimate is near a length that decides its fate (a bucket, min-doc-tokens,
+///   a token-length bound, a mix threshold) is tokenized exactly;
 /// - short documents outside the sample use their source's sampled tokens per byte.
 /// The estimated counts then go through the same steps as the run: token-length filters and
 /// `min-doc-tokens`, the mixing plan (computed from the estimates, with its warnings), and the
@@ -52,8 +54,13 @@ public struct DryRun {
         public var bucketDocuments: [Int: Int] = [:]
         public var buckets: [BucketEstimate] = []
         public var estimatedSplitDocuments = 0
-        /// Documents whose tokens were counted exactly (the spread sample).
+        /// Documents whose tokens were counted exactly (the spread sample, documents near a
+        /// decisive length).
         public var tokenizedDocuments = 0
+        /// Text bytes the tokenizer saw (whole documents and slices): the dry run's cost.
+        public var tokenizedBytes = 0
+        /// Text bytes kept by the text filters and dedup.
+        public var keptBytes: Int { sources.reduce(0) { $0 + $1.bytes } }
         public var mixWarnings: [MixWarning] = []
         public var damagedFiles: [YiError] = []
     }
@@ -141,25 +148,33 @@ public struct DryRun {
                             sources.append(SourceEstimate(name: document.source))
                             seenBytes.append(0)
                         }
-                        seenBytes[s] += bytes
                         sources[s].documents += 1
                         sources[s].bytes += bytes
                         var tokens = -1
-                        if sources[s].sampledBytes < sampleBytes + seenBytes[s] / sampleDivisor {
+                        // Behind the sample's schedule over the text seen so far (this document
+                        // excluded, or long documents would always be picked).
+                        let behind = sources[s].sampledBytes < sampleBytes + seenBytes[s] / sampleDivisor
+                        seenBytes[s] += bytes
+                        if behind {
                             tokens = encoder.encode(document.text).count
                             sources[s].sampledBytes += bytes
                             sources[s].sampledTokens += tokens
                             report.tokenizedDocuments += 1
+                            report.tokenizedBytes += bytes
                         } else {
                             let ratio = sources[s].sampledBytes > 0 ? sources[s].tokensPerByte : 0.3
-                            let estimate = bytes >= 4 * sliceBytes
-                                ? estimateFromMiddleSlice(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
-                                : Int(Double(bytes) * ratio)
+                            var estimate = Int(Double(bytes) * ratio)
+                            if bytes >= 4 * sliceBytes {
+                                let sliced = estimateFromSlices(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
+                                estimate = sliced.tokens
+                                report.tokenizedBytes += sliced.sampledBytes
+                            }
                             // Near a length that decides something (a bucket, a threshold), an
                             // estimate could fall on the wrong side: count it exactly.
                             if boundaries.contains(where: { abs(Double(estimate - $0)) <= nearBoundary * Double($0) }) {
                                 tokens = encoder.encode(document.text).count
                                 report.tokenizedDocuments += 1
+                                report.tokenizedBytes += bytes
                             } else if bytes >= 4 * sliceBytes {
                                 tokens = estimate
                             }
@@ -257,18 +272,28 @@ public struct DryRun {
         return report
     }
 
-    /// Tokens of a long document from the ratio of a slice of its middle (cut on UTF-8
-    /// character boundaries).
-    static func estimateFromMiddleSlice(_ text: String, bytes: Int, sliceBytes: Int, encoder: SentencePieceEncoder) -> Int {
+    /// Tokens of a long document from the ratio of slices spread over it (cut on UTF-8
+    /// character boundaries): one slice per 16 slice lengths of text, 1 to 16 slices, so about
+    /// 1/16 of a long document is tokenized and a book that changes language or style midway is
+    /// not judged by one page.
+    static func estimateFromSlices(_ text: String, bytes: Int, sliceBytes: Int,
+                                   encoder: SentencePieceEncoder) -> (tokens: Int, sampledBytes: Int) {
         let utf8 = text.utf8
-        var start = utf8.index(utf8.startIndex, offsetBy: (bytes - sliceBytes) / 2)
-        while start != utf8.endIndex && UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }
-        var end = utf8.index(start, offsetBy: min(sliceBytes, utf8.distance(from: start, to: utf8.endIndex)))
-        while end != utf8.endIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(after: end) }
-        let slice = String(decoding: utf8[start..<end], as: UTF8.self)
-        let sliceLength = slice.utf8.count
-        guard sliceLength > 0 else { return bytes / 3 }
-        return Int((Double(encoder.encode(slice).count) / Double(sliceLength) * Double(bytes)).rounded())
+        let slices = max(1, min(16, bytes / (16 * sliceBytes)))
+        var sampledBytes = 0, sampledTokens = 0
+        for k in 0..<slices {
+            // Slice k is centred in the k-th of `slices` equal stretches.
+            let centre = bytes * (2 * k + 1) / (2 * slices)
+            var start = utf8.index(utf8.startIndex, offsetBy: max(0, min(bytes - sliceBytes, centre - sliceBytes / 2)))
+            while start != utf8.endIndex && UTF8.isContinuation(utf8[start]) { start = utf8.index(after: start) }
+            var end = utf8.index(start, offsetBy: min(sliceBytes, utf8.distance(from: start, to: utf8.endIndex)))
+            while end != utf8.endIndex && UTF8.isContinuation(utf8[end]) { end = utf8.index(after: end) }
+            let slice = String(decoding: utf8[start..<end], as: UTF8.self)
+            sampledBytes += slice.utf8.count
+            sampledTokens += encoder.encode(slice).count
+        }
+        guard sampledBytes > 0 else { return (bytes / 3, 0) }
+        return (Int((Double(sampledTokens) / Double(sampledBytes) * Double(bytes)).rounded()), sampledBytes)
     }
 
     /// The report as the terminal shows it.
@@ -289,7 +314,9 @@ public struct DryRun {
                 + String(format: " %8d docs %12d bytes  ~%.3f tokens/byte\n", source.documents, source.bytes, source.tokensPerByte)
         }
         for warning in report.mixWarnings { out += "  warning: mixing: \(warning.message)\n" }
-        out += "  expected per bucket (\(report.tokenizedDocuments) documents tokenized: a spread sample; the rest estimated):\n"
+        let tokenizedShare = report.keptBytes == 0 ? 0 : 100 * Double(report.tokenizedBytes) / Double(report.keptBytes)
+        out += "  expected per bucket (\(String(format: "%.0f", tokenizedShare))% of the text tokenized: a spread sample, documents near a "
+            + "decisive length, slices of long ones; the rest estimated):\n"
         for bucket in report.buckets {
             out += String(format: "    len-%-6d ~%d tokens, ~%d sequences, fill %.1f%%, %d documents\n",
                           bucket.length, bucket.documentTokens, bucket.sequences, bucket.fillRatio * 100,
