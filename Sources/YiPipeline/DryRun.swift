@@ -17,8 +17,9 @@ import YiTokenizer
 /// - a longer document outside the sample gets its own ratio from `sliceBytes` slices spread over
 ///   it (a Chinese book in an English source is not estimated at English's ratio), so long
 ///   documents, which decide routing and the long-token shares, are estimated one by one;
-/// - a document whose estimate is near a length that decides its fate (a bucket, min-doc-tokens,
-///   a token-length bound, a mix threshold) is tokenized exactly;
+/// - a document whose estimate is within 25% of a length that decides its fate (a bucket,
+///   min-doc-tokens, a token-length bound, a mix threshold) is looked at closer (a quarter of its
+///   text in slices) and tokenized whole when still within 5% (or when it is short);
 /// - short documents outside the sample use their source's sampled tokens per byte.
 /// The estimated counts then go through the same steps as the run: token-length filters and
 /// `min-doc-tokens`, the mixing plan (computed from the estimates, with its warnings), and the
@@ -109,7 +110,7 @@ public struct DryRun {
             boundaries += ([mix.defaultUpsampling] + mix.upsampling.values.map { Optional($0) })
                 .compactMap { $0?.longThreshold }.filter { $0 < Int.max }
         }
-        let nearBoundary = 0.25
+        let nearBoundary = 0.25, veryNearBoundary = 0.05
         var sources: [SourceEstimate] = []
         var sourceIndex: [String: Int] = [:]
         var seenBytes: [Int] = []
@@ -155,29 +156,49 @@ public struct DryRun {
                         // excluded, or long documents would always be picked).
                         let behind = sources[s].sampledBytes < sampleBytes + seenBytes[s] / sampleDivisor
                         seenBytes[s] += bytes
-                        if behind {
+                        func near(_ estimate: Int, _ margin: Double) -> Bool {
+                            boundaries.contains { abs(Double(estimate - $0)) <= margin * Double($0) }
+                        }
+                        func tokenizeWhole() {
                             tokens = encoder.encode(document.text).count
-                            sources[s].sampledBytes += bytes
-                            sources[s].sampledTokens += tokens
                             report.tokenizedDocuments += 1
                             report.tokenizedBytes += bytes
-                        } else {
+                        }
+                        if bytes < 16 * sliceBytes || (behind && bytes <= sampleBytes) {
+                            // Short (or fits the sample budget): in the sample, or estimated at the source's ratio unless that
+                            // lands near a decisive length (then counted exactly).
                             let ratio = sources[s].sampledBytes > 0 ? sources[s].tokensPerByte : 0.3
                             var estimate = Int(Double(bytes) * ratio)
-                            if bytes >= 4 * sliceBytes {
-                                let sliced = estimateFromSlices(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
-                                estimate = sliced.tokens
-                                report.tokenizedBytes += sliced.sampledBytes
+                            var sliced: (tokens: Int, sampledBytes: Int)?
+                            if !behind && bytes >= 4 * sliceBytes {
+                                sliced = estimateFromSlices(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
+                                estimate = sliced!.tokens
+                                report.tokenizedBytes += sliced!.sampledBytes
                             }
-                            // Near a length that decides something (a bucket, a threshold), an
-                            // estimate could fall on the wrong side: count it exactly.
-                            if boundaries.contains(where: { abs(Double(estimate - $0)) <= nearBoundary * Double($0) }) {
-                                tokens = encoder.encode(document.text).count
-                                report.tokenizedDocuments += 1
-                                report.tokenizedBytes += bytes
-                            } else if bytes >= 4 * sliceBytes {
-                                tokens = estimate
+                            if behind || near(estimate, nearBoundary) {
+                                tokenizeWhole()
+                                if behind {
+                                    sources[s].sampledBytes += bytes
+                                    sources[s].sampledTokens += tokens
+                                }
+                            } else if let sliced {
+                                tokens = sliced.tokens
                             }
+                        } else {
+                            // Long: slices over 1/16 of it; in the sample, or near a decisive
+                            // length, a closer look (1/4); still within 5%: counted exactly.
+                            var look = estimateFromSlices(document.text, bytes: bytes, sliceBytes: sliceBytes, encoder: encoder)
+                            report.tokenizedBytes += look.sampledBytes
+                            if behind || near(look.tokens, nearBoundary) {
+                                look = estimateFromSlices(document.text, bytes: bytes, sliceBytes: sliceBytes, per: 4, encoder: encoder)
+                                report.tokenizedBytes += look.sampledBytes
+                                if behind {
+                                    sources[s].sampledBytes += look.sampledBytes
+                                    sources[s].sampledTokens += Int((Double(look.tokens) * Double(look.sampledBytes) / Double(bytes)).rounded())
+                                }
+                            }
+                            tokens = look.tokens
+                            if near(look.tokens, veryNearBoundary) { tokenizeWhole() }
                         }
                         kept.append(Kept(source: Int32(s), bytes: bytes, tokens: tokens, key: SourcePlan.key(documentID: document.id)))
                     }
@@ -273,13 +294,13 @@ public struct DryRun {
     }
 
     /// Tokens of a long document from the ratio of slices spread over it (cut on UTF-8
-    /// character boundaries): one slice per 16 slice lengths of text, 1 to 16 slices, so about
-    /// 1/16 of a long document is tokenized and a book that changes language or style midway is
-    /// not judged by one page.
-    static func estimateFromSlices(_ text: String, bytes: Int, sliceBytes: Int,
+    /// character boundaries): one slice per `per` slice lengths of text (1 to 16 slices for the
+    /// first look, more for a closer one), so about 1/`per` of the document is tokenized and a
+    /// book that changes language or style midway is not judged by one page.
+    static func estimateFromSlices(_ text: String, bytes: Int, sliceBytes: Int, per: Int = 16,
                                    encoder: SentencePieceEncoder) -> (tokens: Int, sampledBytes: Int) {
         let utf8 = text.utf8
-        let slices = max(1, min(16, bytes / (16 * sliceBytes)))
+        let slices = max(1, min(per == 16 ? 16 : 256, bytes / (per * sliceBytes)))
         var sampledBytes = 0, sampledTokens = 0
         for k in 0..<slices {
             // Slice k is centred in the k-th of `slices` equal stretches.

@@ -14,6 +14,14 @@ import YiTestSupport
     let corpus = Fixtures.requireShared("corpora/jsonl/corpus.jsonl")
     let wiki = Fixtures.repoPath("samples/tinywiki-latest-pages-articles.xml.zst")
 
+    /// Every third record of the shared corpus: the same long-tailed mix of sources and lengths
+    /// (it keeps documents of 100K+ characters) at a third of the test time.
+    func corpusSubset(in dir: TemporaryDirectory) throws -> String {
+        let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n")
+        let subset = lines.enumerated().filter { $0.offset % 3 == 0 }.map { String($0.element) }
+        return dir.write("corpus-subset.jsonl", subset.joined(separator: "\n") + "\n")
+    }
+
     func share(_ out: String, atLeast tokens: Int) throws -> Double {
         var options = StatsOptions()
         options.longTokenThresholds = [tokens]
@@ -31,7 +39,7 @@ import YiTestSupport
         #expect(try share(dir.file("samples/stage2-16k"), atLeast: 8192) >= 0.6)
 
         let recipe = try String(contentsOfFile: Fixtures.repoPath("pipelines/yi-progressive-8k-16k.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "../samples/public-domain-books.jsonl", with: corpus)
+            .replacingOccurrences(of: "../samples/public-domain-books.jsonl", with: try corpusSubset(in: dir))
             .replacingOccurrences(of: "../samples/tinywiki-latest-pages-articles.xml.zst", with: wiki)
         let file = dir.write("corpus.yaml", recipe)
         let run = yiPrep(["run", file, "--tokenizer", model, "--out", dir.file("corpus"), "--quiet"])
@@ -94,8 +102,9 @@ import YiTestSupport
     }
 
     /// Dry run against the real run, per bucket: tokens and sequences within 10%, for every
-    /// shipped recipe on samples/ and for a mixed corpus with upsampling and two buckets, the
-    /// latter with a small sample so that most documents are estimated, not tokenized.
+    /// shipped recipe on samples/, for the shared corpus with mixing (upsampling) and two buckets,
+    /// and for the same corpus without mixing with a small sample, so that most of the text is
+    /// estimated, not tokenized.
     @Test func dryRunPredictsTheRunWithinTenPercent() throws {
         let dir = TemporaryDirectory()
         let mixed = dir.write("mixed.yaml", """
@@ -126,8 +135,8 @@ import YiTestSupport
         let cases: [(String, DryRun.Sampling)] = [
             (Fixtures.repoPath("pipelines/yi-progressive-8k-16k.yaml"), DryRun.Sampling()),
             (Fixtures.repoPath("pipelines/yi-16k.yaml"), DryRun.Sampling()),
+            (mixed, DryRun.Sampling()),
             (unmixed, small),
-            (mixed, small),
         ]
         var overrides = PipelineFile.Overrides()
         overrides.outputDirectory = dir.file("out")
@@ -140,7 +149,8 @@ import YiTestSupport
                 for (bucket, real) in zip(estimate.buckets, stats.buckets) {
                     let what = "\(stage.name) len-\(bucket.length)"
                     #expect(abs(Double(bucket.documentTokens - real.documentTokens)) <= 0.1 * Double(real.documentTokens), "\(what) tokens \(bucket.documentTokens) vs \(real.documentTokens)")
-                    #expect(abs(Double(bucket.sequences - real.sequences)) <= 0.1 * Double(real.sequences), "\(what) sequences \(bucket.sequences) vs \(real.sequences)")
+                    // 10%, or one sequence where a bucket holds fewer than ten.
+                    #expect(abs(Double(bucket.sequences - real.sequences)) <= max(1, 0.1 * Double(real.sequences)), "\(what) sequences \(bucket.sequences) vs \(real.sequences)")
                 }
                 if sampling.sampleBytes < DryRun.Sampling().sampleBytes {
                     // A small corpus dominated by a few long documents; on large corpora the share is far lower.
