@@ -67,7 +67,7 @@ public enum StatsHTML {
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
         th, td { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; }
         th { text-align: left; font-weight: 600; }
-        td.n { text-align: right; }
+        td.n, th.n { text-align: right; }
         .row { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
         figure { margin: 0; }
         figcaption { font-size: 0.9em; color: #444; margin-bottom: 0.3em; }
