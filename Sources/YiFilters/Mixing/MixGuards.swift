@@ -50,7 +50,7 @@ extension MixPlan {
             warnings.append(MixWarning(kind: "small-mix", source: limiting, message: message))
         }
         // One warning for all sources whose long documents are sampled down, the worst first.
-        let starved = sources.filter { $0.targetShare > 0 && $0.totals.longDocuments > 0 && $0.longRate < 0.999 }
+        let starved = sources.filter { $0.longThreshold != nil && $0.targetShare > 0 && $0.totals.longDocuments > 0 && $0.longRate < 0.999 }
             .sorted { ($0.longRate, $0.name) < ($1.longRate, $1.name) }
         if let worst = starved.first {
             let threshold = worst.longThreshold.map { "\($0)" } ?? "?"
