@@ -217,11 +217,8 @@ extension PipelineFile {
         if let v = policy["min-doc-tokens"], !v.isNull {
             let n = try v.int()
             guard n >= 1 else { throw v.error("min-doc-tokens must be ≥ 1 token (got \(n))") }
-            if n > options.packing.lengths.max()! {
-                // Every kept document would be split: allowed, but worth saying in the file's terms.
-                guard options.packing.longDocuments == .split else {
-                    throw v.error("min-doc-tokens \(n) is above the longest bucket and long-docs is drop: nothing would be kept")
-                }
+            if n > options.packing.lengths.max()! && options.packing.longDocuments == .drop {
+                throw v.error("min-doc-tokens \(n) is above the longest bucket and long-docs is drop: nothing would be kept")
             }
             options.minDocumentTokens = n
         }

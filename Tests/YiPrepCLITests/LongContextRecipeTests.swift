@@ -99,6 +99,10 @@ import YiTestSupport
         let refused = yiPrep(["run", bad, "--tokenizer", model])
         #expect(refused.status == 2)
         #expect(refused.errors.joined().contains("bad.yaml: 3:"), "\(refused.errors)")
+        let zero = dir.write("zero.yaml", "inputs: [x]\noutput: {dir: o}\nlength-policy:\n  min-doc-tokens: 0\n")
+        let refusedZero = yiPrep(["run", zero, "--tokenizer", model])
+        #expect(refusedZero.status == 2)
+        #expect(refusedZero.errors.joined().contains("zero.yaml: 4:19: length-policy.min-doc-tokens: min-doc-tokens must be ≥ 1"), "\(refusedZero.errors)")
     }
 
     /// Dry run against the real run, per bucket: tokens and sequences within 10%, for every
