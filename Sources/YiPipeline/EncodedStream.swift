@@ -28,6 +28,9 @@ struct EncodedDocument {
 /// token-length filters run on the workers after tokenizing. Dedup state lives for one stream
 /// (one work part), which keeps parts independent (see `WorkPart`).
 struct EncodedStream {
+    /// Drop reason of documents shorter than the stage's `min-doc-tokens`.
+    static let belowStageMinimum = "length.below-stage-minimum"
+
     let inputs: [(DiscoveredInput, ReaderOptions)]
     let options: PackOptions
     let model: SentencePieceModel
@@ -55,6 +58,7 @@ struct EncodedStream {
         let masker = inputs.contains(where: { $0.1.chat != nil }) ? try ChatMasker(model: model) : nil
         let chatLimit = options.packing.lengths.max() ?? .max
         let longChats = options.longChats
+        let minDocumentTokens = options.minDocumentTokens ?? 0
         var readerCounters = Counters()   // touched by the reader thread only, read after the run
 
         let pool = OrderedWorkPool<DocumentBatch, [EncodedDocument]>(threads: options.threads)
@@ -132,6 +136,10 @@ struct EncodedStream {
                             encoded.dropReason = reason
                             return encoded
                         }
+                    }
+                    if ids.count < minDocumentTokens {
+                        encoded.dropReason = EncodedStream.belowStageMinimum
+                        return encoded
                     }
                     encoded.tokens = ids
                     return encoded

@@ -21,4 +21,13 @@ enum MixCounting {
         }
         return try MixPlan.make(counter: counter)
     }
+
+    /// Prints the plan's warnings; under `--strict` the first one is an error (exit 2, nothing
+    /// written yet).
+    static func report(_ warnings: [MixWarning], strict: Bool, log: (String) -> Void) throws {
+        for warning in warnings { log("warning: mixing: \(warning.message)") }
+        if strict, let first = warnings.first {
+            throw YiError(.usage, "mixing: \(first.message) (--strict: a mix warning is an error)")
+        }
+    }
 }

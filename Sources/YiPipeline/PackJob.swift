@@ -54,6 +54,13 @@ public final class PackJob {
         if options.force && options.rank.worldSize > 1 {
             throw YiError(.usage, "--force with several ranks would let every rank clear the others' work: empty the output folder once before starting the ranks")
         }
+        // The mixing plan comes before anything is written: its guards may stop the run.
+        let mixPlan = try options.mix.map { mix -> MixPlan in
+            log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
+            let mixPlan = try MixCounting.plan(mix, inputs: plan, options: options, model: model)
+            try MixCounting.report(mixPlan.warnings, strict: options.strict, log: log)
+            return mixPlan
+        }
         let fingerprint = RunFingerprint.make(options: options, tokenizerSHA256: model.sha256, inputs: plan.inputs.map(\.0))
         let builder = ManifestBuilder(options: options, model: model,
                                       inputs: plan.inputs.map { InputFile($0.0) },
@@ -78,10 +85,6 @@ public final class PackJob {
         try layout.prepare(fingerprint: fingerprint, resume: options.resume || options.rank.worldSize > 1, force: options.force)
         if options.rank.worldSize == 1 { try layout.removeStaleTemporaryFiles() }
         let mine = options.rank.select(plan.parts) { $0.bytes }
-        let mixPlan = try options.mix.map { mix -> MixPlan in
-            log("mixing: counting pass over all \(plan.parts.count) part(s) for source totals")
-            return try MixCounting.plan(mix, inputs: plan, options: options, model: model)
-        }
         let progress = ProgressReporter(label: "pack", settings: options.progress, write: progressOutput)
         var snapshot = ProgressReporter.Snapshot()
         snapshot.totalBytes = mine.reduce(0) { $0 + $1.bytes }

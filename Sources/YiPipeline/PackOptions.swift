@@ -66,6 +66,12 @@ public struct PackOptions: Sendable {
     /// True when some input is read as conversations: then every shard gets a `.mask` sidecar.
     public var hasChatInput: Bool { inputs.contains { $0.reader.chat != nil } }
 
+    /// The stage's length policy (pipeline `length-policy:`): documents shorter than this many
+    /// tokens (EOS included) are dropped (`dropped.length.below-stage-minimum`), before mixing.
+    public var minDocumentTokens: Int?
+    /// A floor on the long-token share, checked on what the stage wrote.
+    public var longTokenFloor: LongTokenFloor?
+
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
         self.outputDirectory = outputDirectory
@@ -87,7 +93,7 @@ public struct PackOptions: Sendable {
         }
         var chat: [(String, JSONValue)] = []
         if hasChatInput { chat.append(("long_chats", .string(longChats.rawValue))) }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("lengths", .array(packing.lengths.map { .int(Int64($0)) })),
             ("strategy", strategy),
             ("cross_fill", .bool(packing.crossFill)),
@@ -114,7 +120,25 @@ public struct PackOptions: Sendable {
                     ("wikitext", .string(group.reader.wikitext.rawValue)),
                 ] + group.reader.chatJSON)
             })),
-        ])
+        ]
+        // Only when set, so runs without a length policy keep their fingerprints.
+        if let minDocumentTokens { members.append(("min_doc_tokens", .int(Int64(minDocumentTokens)))) }
+        return .object(members)
+    }
+}
+
+/// "At least `share` of each bucket's document tokens come from documents of at least `tokens`
+/// tokens" (pipeline `length-policy.min-long-token-share`): a warning when the stage falls
+/// below it, a failure (exit 2) with `fail: true` or `--strict`.
+public struct LongTokenFloor: Sendable, Equatable {
+    public var tokens: Int
+    public var share: Double
+    public var fail: Bool
+
+    public init(tokens: Int, share: Double, fail: Bool = false) {
+        self.tokens = tokens
+        self.share = share
+        self.fail = fail
     }
 }
 

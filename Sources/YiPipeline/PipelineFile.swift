@@ -29,7 +29,7 @@ public struct PipelineFile {
         public init() {}
     }
 
-    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output"]
+    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output", "length-policy"]
 
     /// - Parameter resolveTokenizer: turns the file's `tokenizer.path` (or nil) into a model path
     ///   by the usual search order.
@@ -220,8 +220,36 @@ public struct PipelineFile {
             mixOptions.seed = options.seed
             options.mix = mixOptions
         }
+        if let policy = node("length-policy") {
+            try readLengthPolicy(policy, into: &options)
+        }
         let configuration = JSONValue.object(members.map { ($0.0, $0.1.json) })
         return Stage(name: name, options: options, configuration: configuration)
+    }
+}
+
+extension PipelineFile {
+    /// `length-policy: {min-doc-tokens: N, min-long-token-share: {tokens: T, share: S, fail: B}}`.
+    static func readLengthPolicy(_ policy: ConfigNode, into options: inout PackOptions) throws {
+        try policy.checkKeys(["min-doc-tokens", "min-long-token-share"])
+        if let v = policy["min-doc-tokens"], !v.isNull {
+            let n = try v.int()
+            guard n >= 1 else { throw v.error("min-doc-tokens must be ≥ 1 token (got \(n))") }
+            if n > options.packing.lengths.max()! && options.packing.longDocuments == .drop {
+                throw v.error("min-doc-tokens \(n) is above the longest bucket and long-docs is drop: nothing would be kept")
+            }
+            options.minDocumentTokens = n
+        }
+        if let floor = policy["min-long-token-share"], !floor.isNull {
+            try floor.checkKeys(["tokens", "share", "fail"])
+            guard let tokensNode = floor["tokens"] else { throw floor.error("tokens: required (the document length, e.g. 4096)") }
+            guard let shareNode = floor["share"] else { throw floor.error("share: required (a fraction in (0, 1], e.g. 0.6)") }
+            let tokens = try tokensNode.int()
+            guard tokens >= 1 else { throw tokensNode.error("tokens must be ≥ 1 (got \(tokens))") }
+            let share = try shareNode.double()
+            guard share > 0, share <= 1 else { throw shareNode.error("share must be in (0, 1] (got \(share))") }
+            options.longTokenFloor = LongTokenFloor(tokens: tokens, share: share, fail: try floor["fail"]?.bool() ?? false)
+        }
     }
 }
 

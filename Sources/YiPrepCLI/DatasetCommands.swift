@@ -26,10 +26,16 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Terminal width for tables and histograms.")
     var width: Int?
 
+    @Option(help: ArgumentHelp("Document lengths for the long-token shares (share of tokens in documents of at least N tokens).",
+                               valueName: "N,N,..."))
+    var longTokens = LongTokenTally.defaultThresholds.map(String.init).joined(separator: ",")
+
     func run() throws {
         let layout = try DatasetLayout.resolve(path)
         let eos = layout.manifest?.tokenizer?.eosID.map { TokenID($0) }
-        let stats = try StatsCollector.collect(layout: layout, options: StatsOptions(countEOSFromTokens: countEOS, eosID: eos))
+        var options = StatsOptions(countEOSFromTokens: countEOS, eosID: eos)
+        options.longTokenThresholds = try parseLengths(longTokens, flag: "--long-tokens")
+        let stats = try StatsCollector.collect(layout: layout, options: options)
         if let html {
             try AtomicFileWriter.write(StatsHTML.render(stats), to: html)
         }

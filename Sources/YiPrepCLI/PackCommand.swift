@@ -144,6 +144,14 @@ enum PackReport {
             lines.append(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
                                 bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
         }
+        // The numbers a long-context stage is judged by, from what was written.
+        if let stats = try? StatsCollector.collect(path: options.outputDirectory) {
+            for bucket in stats.buckets where bucket.long.tokens > 0 {
+                lines.append("\(bucket.name): tokens in documents " + bucket.long.shares.map {
+                    "≥\($0.threshold): " + String(format: "%.1f%%", $0.share * 100)
+                }.joined(separator: ", ") + "; document length p50 \(bucket.documentLengths.percentile(50) ?? 0), max \(bucket.documentLengths.maximum ?? 0)")
+            }
+        }
         // The run's totals come from the parts' markers (via the manifest), so a rerun that finds
         // every part done reports the same figures as the run that did the work.
         let rejected = counters.withPrefix("rejected.").reduce(0) { $0 + $1.1 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import YiCore
 import YiPipeline
+import YiShards
 import YiTokenizer
 
 /// `yi-prep run pipelines/NAME.yaml`: a pipeline file's stages, one after another.
@@ -74,12 +75,24 @@ struct RunCommand: ParsableCommand {
                 let report = try DryRun.run(options: options)
                 print(DryRun.render(report, stage: stage.name, options: options), terminator: "")
                 damaged += report.damagedFiles
+                if options.strict, let first = report.mixWarnings.first {
+                    throw YiError(.usage, "mixing: \(first.message) (--strict: a mix warning is an error)")
+                }
+                if let floor = options.longTokenFloor {
+                    let tallies = report.buckets.map { (name: "len-\($0.length) (estimated)", long: $0.long) }
+                    try LengthPolicyCheck.report(LengthPolicyCheck.shortfalls(floor, buckets: tallies), floor: floor,
+                                                 strict: options.strict, log: Console.note)
+                }
                 continue
             }
             Console.note("stage \(stage.name) → \(options.outputDirectory)")
             let summary = try PackJob(options: options, log: Console.note).run()
             PackReport.print(summary, options: options)
             damaged += summary.damagedFiles
+            if let floor = options.longTokenFloor, summary.manifest != nil {
+                try LengthPolicyCheck.report(try LengthPolicyCheck.check(floor, outputDirectory: options.outputDirectory),
+                                             floor: floor, strict: options.strict, log: Console.note)
+            }
         }
         try finishWithDamage(damaged, allowed: behavior.allowDamaged)
     }

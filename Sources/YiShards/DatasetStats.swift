@@ -29,6 +29,16 @@ public struct DatasetStats: Sendable {
     /// `tokens` (every token read and compared with the EOS id), or nil (unknown).
     public var eosCountedFrom: String?
     public var notes: [String]
+    /// Input files the run found damaged (manifest `extra.damaged_files`): their documents up to
+    /// the damage were kept, the rest is missing from the dataset.
+    public var damagedFiles: [DamagedFile] = []
+}
+
+/// One damaged input file as the manifest records it.
+public struct DamagedFile: Sendable, Equatable {
+    public var path: String
+    public var byteOffset: Int?
+    public var message: String
 }
 
 public struct BucketStats: Sendable, Equatable {
@@ -63,14 +73,28 @@ public struct BucketStats: Sendable, Equatable {
     public var trainedShare: Double? {
         trainedTokens.map { documentTokens == 0 ? 0 : Double($0) / Double(documentTokens) }
     }
+    /// Long-token shares and whole-document lengths of the bucket, and per source index.
+    public var long = LongTokenTally()
+    public var sourceLong: [Int: LongTokenTally] = [:]
 
     /// Non-pad tokens / all tokens (1 when there are none).
     public var fillRatio: Double { tokens == 0 ? 1 : Double(documentTokens) / Double(tokens) }
 
-    static func empty(name: String, sequenceLength: Int?, dtype: String?) -> BucketStats {
+    static func empty(name: String, sequenceLength: Int?, dtype: String?,
+                      thresholds: [Int] = LongTokenTally.defaultThresholds) -> BucketStats {
         BucketStats(name: name, sequenceLength: sequenceLength, dtype: dtype, shards: 0, sequences: 0, tokens: 0, documentTokens: 0,
                     padTokens: 0, spans: 0, documents: 0, splitDocuments: 0, eosTokens: nil, documentsPerSequence: [],
-                    documentLengths: LengthDistribution(counts: [:]), sourceTokens: [:], hasBoundaries: false)
+                    documentLengths: LengthDistribution(counts: [:]), sourceTokens: [:], hasBoundaries: false,
+                    long: LongTokenTally(thresholds: thresholds))
+    }
+
+    /// Adds document tokens to the long-token tallies of the bucket and of the source.
+    mutating func addLong(tokens: Int, documentLength: Int, source: Int, wholeDocument: Bool) {
+        long.add(tokens: tokens, documentLength: documentLength)
+        var tally = sourceLong[source] ?? LongTokenTally(thresholds: long.thresholds)
+        tally.add(tokens: tokens, documentLength: documentLength)
+        if wholeDocument { tally.addDocument(length: documentLength) }
+        sourceLong[source] = tally
     }
 }
 
@@ -92,6 +116,8 @@ public struct SourceShare: Sendable, Equatable {
     public var share: Double
     /// Trained tokens of the source (loss masks), nil without masks.
     public var trainedTokens: Int? = nil
+    /// Long-token shares and document lengths of this source over all buckets.
+    public var long = LongTokenTally()
 }
 
 /// A distribution of document lengths kept as exact counts per length (bounded by the number of

@@ -7,6 +7,8 @@ public struct StatsOptions: Sendable {
     public var countEOSFromTokens: Bool
     /// Default: the manifest tokenizer's EOS id.
     public var eosID: TokenID?
+    /// Document lengths (tokens) at which the long-token shares are measured.
+    public var longTokenThresholds = LongTokenTally.defaultThresholds
 
     public init(countEOSFromTokens: Bool = false, eosID: TokenID? = nil) {
         self.countEOSFromTokens = countEOSFromTokens
@@ -30,7 +32,8 @@ public enum StatsCollector {
         var splitParts = SplitDocuments()
         var buckets: [BucketStats] = []
         for (b, bucket) in layout.buckets.enumerated() {
-            var stats = BucketStats.empty(name: bucket.name, sequenceLength: bucket.sequenceLength, dtype: bucket.manifest?.dtype.name)
+            var stats = BucketStats.empty(name: bucket.name, sequenceLength: bucket.sequenceLength, dtype: bucket.manifest?.dtype.name,
+                                          thresholds: options.longTokenThresholds)
             var perSequence: [Int: Int] = [:]
             var eosCount: Int? = nil
             for shard in bucket.shards {
@@ -72,14 +75,15 @@ public enum StatsCollector {
         if splitParts.partial > 0 {
             notes.append("\(splitParts.partial) split documents have parts outside what was read; their lengths count only the parts read")
         }
-        let total = totals(of: buckets)
+        let total = totals(of: buckets, thresholds: options.longTokenThresholds)
         let eosFrom: String? = options.countEOSFromTokens ? (eos == nil ? nil : "tokens")
             : (buckets.allSatisfy { $0.hasBoundaries || $0.shards == 0 } && !buckets.isEmpty ? "sidecar" : nil)
         let sourceNames = manifest?.sources ?? []
         let sources = total.sourceTokens.map { index, tokens in
             SourceShare(index: index, name: index < sourceNames.count ? sourceNames[index] : "source #\(index)", tokens: tokens,
                         share: total.documentTokens == 0 ? 0 : Double(tokens) / Double(total.documentTokens),
-                        trainedTokens: total.trainedTokens == nil ? nil : total.sourceTrainedTokens[index, default: 0])
+                        trainedTokens: total.trainedTokens == nil ? nil : total.sourceTrainedTokens[index, default: 0],
+                        long: total.sourceLong[index] ?? LongTokenTally(thresholds: options.longTokenThresholds))
         }.sorted { ($0.tokens, $1.index) > ($1.tokens, $0.index) }
         let inputBytes = manifest.map { $0.inputs.reduce(Int64(0)) { $0 + $1.bytes } }
         let perByte = inputBytes.flatMap { $0 > 0 ? Double(total.documentTokens) / Double($0) : nil }
@@ -95,10 +99,21 @@ public enum StatsCollector {
             rejects: (manifest?.counters.withPrefix("rejected.") ?? []).map { NamedCount(name: $0.0, count: $0.1) },
             drops: (manifest?.counters.withPrefix("dropped.") ?? []).map { NamedCount(name: $0.0, count: $0.1) },
             inputBytes: inputBytes, tokensPerInputByte: perByte, eosCountedFrom: eosFrom,
-            notes: notes + (manifest == nil ? ["no manifest.json: sources, rejects and tokens per input byte unknown"] : []))
+            notes: notes + (manifest == nil ? ["no manifest.json: sources, rejects and tokens per input byte unknown"] : []),
+            damagedFiles: manifest.map(damagedFiles(in:)) ?? [])
         stats.textBytes = textBytes
         stats.tokensPerTextByte = textBytes.map { Double(total.documentTokens) / Double($0) }
         return stats
+    }
+
+    /// The manifest's `extra.damaged_files` entries.
+    static func damagedFiles(in manifest: Manifest) -> [DamagedFile] {
+        guard case .array(let items)? = manifest.extra.first(where: { $0.0 == "damaged_files" })?.1 else { return [] }
+        return items.compactMap { item in
+            item["path"]?.stringValue.map {
+                DamagedFile(path: $0, byteOffset: item["byte_offset"]?.intValue.map { Int($0) }, message: item["message"]?.stringValue ?? "damaged")
+            }
+        }
     }
 
     private static func sumOfLengths(_ index: MegatronIndexFile) throws -> Int {
@@ -142,8 +157,10 @@ public enum StatsCollector {
                 if record.isDocumentEnd { stats.documents += 1 } else if record.part == 0 { stats.splitDocuments += 1 }
                 if record.part == 0 && record.isDocumentEnd {
                     stats.documentLengths.add(length)
+                    stats.long.addDocument(length: length)
+                    stats.addLong(tokens: length, documentLength: length, source: source, wholeDocument: true)
                 } else {
-                    splitParts.add(record, bucket: bucketIndex)
+                    splitParts.add(record, bucket: bucketIndex, source: source)
                 }
             }
         }
@@ -190,8 +207,9 @@ public enum StatsCollector {
         return count
     }
 
-    private static func totals(of buckets: [BucketStats]) -> BucketStats {
-        var total = BucketStats.empty(name: "total", sequenceLength: nil, dtype: Set(buckets.compactMap(\.dtype)).count == 1 ? buckets.first?.dtype : nil)
+    private static func totals(of buckets: [BucketStats], thresholds: [Int]) -> BucketStats {
+        var total = BucketStats.empty(name: "total", sequenceLength: nil, dtype: Set(buckets.compactMap(\.dtype)).count == 1 ? buckets.first?.dtype : nil,
+                                      thresholds: thresholds)
         var perSequence: [Int: Int] = [:]
         for b in buckets {
             total.shards += b.shards
@@ -209,6 +227,8 @@ public enum StatsCollector {
             if let trained = b.trainedTokens { total.trainedTokens = (total.trainedTokens ?? 0) + trained }
             for (source, n) in b.sourceTrainedTokens { total.sourceTrainedTokens[source, default: 0] += n }
             total.hasBoundaries = total.hasBoundaries || b.hasBoundaries
+            total.long.merge(b.long)
+            for (source, tally) in b.sourceLong { total.sourceLong[source, default: LongTokenTally(thresholds: thresholds)].merge(tally) }
         }
         if buckets.contains(where: { $0.eosTokens == nil && $0.shards > 0 }) { total.eosTokens = nil }
         total.documentsPerSequence = perSequence.sorted { $0.key < $1.key }.map { ValueCount(value: $0.key, count: $0.value) }
@@ -222,15 +242,19 @@ struct SplitDocuments {
     private struct Entry {
         var tokens = 0
         var bucket: Int
+        var source: Int
+        /// Tokens of the document's parts per bucket (for the long-token tallies).
+        var bucketTokens: [Int: Int] = [:]
         var sawFirst = false
         var sawEnd = false
     }
     private var entries: [UInt64: Entry] = [:]
     private(set) var partial = 0
 
-    mutating func add(_ record: SidecarSpanRecord, bucket: Int) {
-        var entry = entries[record.documentOrdinal] ?? Entry(bucket: bucket)
+    mutating func add(_ record: SidecarSpanRecord, bucket: Int, source: Int) {
+        var entry = entries[record.documentOrdinal] ?? Entry(bucket: bucket, source: source)
         entry.tokens += Int(record.length)
+        entry.bucketTokens[bucket, default: 0] += Int(record.length)
         if record.part == 0 {
             entry.sawFirst = true
             entry.bucket = bucket
@@ -243,6 +267,11 @@ struct SplitDocuments {
         for entry in entries.values {
             if !(entry.sawFirst && entry.sawEnd) { partial += 1 }
             buckets[entry.bucket].documentLengths.add(entry.tokens)
+            buckets[entry.bucket].long.addDocument(length: entry.tokens)
+            for (bucket, tokens) in entry.bucketTokens.sorted(by: { $0.key < $1.key }) {
+                buckets[bucket].addLong(tokens: tokens, documentLength: entry.tokens, source: entry.source,
+                                        wholeDocument: bucket == entry.bucket)
+            }
         }
         entries.removeAll()
     }

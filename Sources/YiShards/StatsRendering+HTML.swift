@@ -2,7 +2,13 @@
 /// no external asset) with the summary table, fill ratio per bucket, the source mix, and per
 /// bucket the document-length and documents-per-sequence histograms.
 public enum StatsHTML {
-    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+    /// Twelve distinguishable colours (Tableau 10 plus two); the source chart never needs more:
+    /// beyond `maxChartSources` the smallest sources are grouped as "other".
+    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+                          "#bab0ac", "#17becf", "#2f2f2f"]
+    static let maxChartSources = 12
+    /// The documents-per-sequence chart groups counts into at most this many bars.
+    static let maxHistogramBars = 24
 
     public static func render(_ stats: DatasetStats, title: String = "yi-prep dataset report") -> String {
         var body = "<h1>\(escape(title))</h1>\n"
@@ -12,6 +18,8 @@ public enum StatsHTML {
         body += "<h2>Fill ratio</h2>\n<p class=\"note\">Document tokens versus padding in each bucket.</p>\n" + fillChart(stats)
         if !stats.sources.isEmpty {
             body += "<h2>Source mix</h2>\n<p class=\"note\">Share of document tokens by source.</p>\n" + sourceChart(stats)
+            body += "<p class=\"note\">≥N: share of the source's tokens in documents of at least N tokens; lengths are whole documents.</p>\n"
+            body += sourceTable(stats)
         }
         for bucket in stats.buckets {
             body += "<h2>\(escape(bucket.name))</h2>\n<div class=\"row\">\n"
@@ -21,10 +29,7 @@ public enum StatsHTML {
             body += "</figure>\n"
             if !bucket.documentsPerSequence.isEmpty {
                 body += "<figure><figcaption>Documents per sequence (sequences)</figcaption>\n"
-                // A regular axis: values with no sequence get an empty slot.
-                let counts = Dictionary(uniqueKeysWithValues: bucket.documentsPerSequence.map { ($0.value, $0.count) })
-                let values = bucket.documentsPerSequence.first!.value...bucket.documentsPerSequence.last!.value
-                body += histogram(values.map { (String($0), "\($0) documents", counts[$0] ?? 0) }, color: palette[2])
+                body += histogram(documentsPerSequenceBars(bucket.documentsPerSequence), color: palette[2])
                 body += "</figure>\n"
             }
             body += "</div>\n"
@@ -34,6 +39,13 @@ public enum StatsHTML {
             if !stats.rejects.isEmpty { body += countTable("Rejected records", stats.rejects) }
             if !stats.drops.isEmpty { body += countTable("Dropped documents", stats.drops) }
             body += "</div>\n"
+        }
+        if !stats.damagedFiles.isEmpty {
+            body += "<h2>Damaged input files</h2>\n<p class=\"note\">Documents up to the damage were kept; the rest of each file is missing.</p>\n"
+            body += "<table><tr><th>file</th><th class=\"n\">byte</th><th>problem</th></tr>\n"
+                + stats.damagedFiles.map { file in
+                    "<tr><td>\(escape(file.path))</td><td class=\"n\">\(file.byteOffset.map(Numbers.grouped) ?? "–")</td><td>\(escape(file.message))</td></tr>\n"
+                }.joined() + "</table>\n"
         }
         if let perByte = stats.tokensPerInputByte, let bytes = stats.inputBytes {
             body += "<p>Tokens per input byte: <b>\(Numbers.fixed(perByte, 4))</b> (\(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(bytes))) input bytes as stored)</p>\n"
@@ -58,7 +70,7 @@ public enum StatsHTML {
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
         th, td { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; }
         th { text-align: left; font-weight: 600; }
-        td.n { text-align: right; }
+        td.n, th.n { text-align: right; }
         .row { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
         figure { margin: 0; }
         figcaption { font-size: 0.9em; color: #444; margin-bottom: 0.3em; }
@@ -98,22 +110,66 @@ public enum StatsHTML {
         return svg + "</svg>\n"
     }
 
+    /// The sources of the chart: the largest `maxChartSources - 1` and, when there are more,
+    /// one "other (k sources)" entry for the rest, so every colour is distinct.
+    static func chartSources(_ sources: [SourceShare]) -> [(name: String, share: Double, tokens: Int)] {
+        let all = sources.map { (name: $0.name, share: $0.share, tokens: $0.tokens) }
+        guard all.count > maxChartSources else { return all }
+        let rest = all[(maxChartSources - 1)...]
+        return Array(all.prefix(maxChartSources - 1))
+            + [(name: "other (\(rest.count) sources)", share: rest.reduce(0) { $0 + $1.share }, tokens: rest.reduce(0) { $0 + $1.tokens })]
+    }
+
     static func sourceChart(_ stats: DatasetStats) -> String {
         let width = 800, barHeight = 30
-        let legendRows = stats.sources.count
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\(quote(width)) height=\(quote(barHeight + 20 + legendRows * 20)) role=\"img\">\n"
+        let entries = chartSources(stats.sources)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\(quote(width)) height=\(quote(barHeight + 20 + entries.count * 20)) role=\"img\">\n"
         var x = 0.0
-        for (i, source) in stats.sources.enumerated() {
+        for (i, source) in entries.enumerated() {
             let w = source.share * Double(width)
-            svg += "<rect x=\(quote(Numbers.fixed(x, 1))) y=\"0\" width=\(quote(Numbers.fixed(w, 1))) height=\(quote(barHeight)) fill=\"\(palette[i % palette.count])\"><title>\(escape(source.name)): \(Numbers.percent(source.share, 2))</title></rect>\n"
+            svg += "<rect x=\(quote(Numbers.fixed(x, 1))) y=\"0\" width=\(quote(Numbers.fixed(w, 1))) height=\(quote(barHeight)) fill=\"\(palette[i])\"><title>\(escape(source.name)): \(Numbers.percent(source.share, 2))</title></rect>\n"
             x += w
         }
-        for (i, source) in stats.sources.enumerated() {
+        for (i, source) in entries.enumerated() {
             let y = barHeight + 14 + i * 20
-            svg += "<rect x=\"0\" y=\(quote(y - 10)) width=\"12\" height=\"12\" fill=\"\(palette[i % palette.count])\"/>"
+            svg += "<rect x=\"0\" y=\(quote(y - 10)) width=\"12\" height=\"12\" fill=\"\(palette[i])\"/>"
             svg += "<text x=\"18\" y=\(quote(y))>\(escape(source.name)) — \(Numbers.percent(source.share, 2)) (\(Numbers.grouped(source.tokens)) tokens)</text>\n"
         }
         return svg + "</svg>\n"
+    }
+
+    /// Every source with its tokens, share, long-token shares and document lengths.
+    static func sourceTable(_ stats: DatasetStats) -> String {
+        guard let first = stats.sources.first else { return "" }
+        var html = "<table>\n<tr><th>source</th><th class=\"n\">tokens</th><th class=\"n\">share</th>"
+            + first.long.thresholds.map { "<th class=\"n\">≥\(Compact.tokens($0))</th>" }.joined()
+            + "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n"
+        for source in stats.sources {
+            let lengths = source.long.documentLengths
+            html += "<tr><td>\(escape(source.name))</td><td class=\"n\">\(Numbers.grouped(source.tokens))</td><td class=\"n\">\(Numbers.percent(source.share, 1))</td>"
+                + source.long.shares.map { "<td class=\"n\">\(Numbers.percent($0.share, 1))</td>" }.joined()
+                + [lengths.percentile(50), lengths.percentile(90), lengths.maximum].map { "<td class=\"n\">\($0.map(Numbers.grouped) ?? "–")</td>" }.joined()
+                + "</tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    /// Bars for the documents-per-sequence chart: one per value while there are at most
+    /// `maxHistogramBars` values, else equal-width ranges ("1–4", "5–8", ...), so the chart stays
+    /// narrow however many documents a sequence holds.
+    static func documentsPerSequenceBars(_ counts: [ValueCount]) -> [(String, String, Int)] {
+        guard let low = counts.first?.value, let high = counts.last?.value else { return [] }
+        let step = max(1, (high - low + maxHistogramBars) / maxHistogramBars)
+        var bars: [(String, String, Int)] = []
+        var start = low
+        while start <= high {
+            let end = min(high, start + step - 1)
+            let n = counts.reduce(0) { $1.value >= start && $1.value <= end ? $0 + $1.count : $0 }
+            let label = start == end ? String(start) : "\(start)–\(end)"
+            bars.append((label, "\(label) documents", n))
+            start = end + 1
+        }
+        return bars
     }
 
     /// A vertical bar chart: (axis label, tooltip, count) per bar.
@@ -125,12 +181,17 @@ public enum StatsHTML {
         svg += "<line x1=\(quote(left)) y1=\(quote(plotHeight + 10)) x2=\(quote(width - 5)) y2=\(quote(plotHeight + 10)) stroke=\"#999\"/>\n"
         svg += "<text x=\(quote(left - 6)) y=\"16\" text-anchor=\"end\">\(Compact.count(largest))</text>\n"
         svg += "<text x=\(quote(left - 6)) y=\(quote(plotHeight + 12)) text-anchor=\"end\">0</text>\n"
+        // Labels (about 6.5 px per character) must not overlap: label every k-th bar.
+        let longestLabel = bars.map(\.0.count).max() ?? 1
+        let labelEvery = max(1, Int((Double(longestLabel) * 6.5 + 4) / Double(barSlot)) + 1)
         for (i, bar) in bars.enumerated() {
             let h = Int((Double(bar.2) / Double(largest) * Double(plotHeight)).rounded())
             let x = left + i * barSlot + 2
             let shown = bar.2 > 0 ? max(1, h) : 0
             svg += "<rect x=\(quote(x)) y=\(quote(plotHeight + 10 - shown)) width=\(quote(barSlot - 4)) height=\(quote(shown)) fill=\"\(color)\"><title>\(escape(bar.1)): \(Numbers.grouped(bar.2))</title></rect>\n"
-            svg += "<text x=\(quote(x + (barSlot - 4) / 2)) y=\(quote(plotHeight + 26)) text-anchor=\"middle\">\(escape(bar.0))</text>\n"
+            if i % labelEvery == 0 {
+                svg += "<text x=\(quote(x + (barSlot - 4) / 2)) y=\(quote(plotHeight + 26)) text-anchor=\"middle\">\(escape(bar.0))</text>\n"
+            }
         }
         return svg + "</svg>\n"
     }

@@ -17,7 +17,8 @@ public enum StatsJSON {
             ("buckets", .array(stats.buckets.map { bucket($0, sourceNames: sourceNames) })),
             ("sources", .array(stats.sources.map { share in
                 .object([("index", .int(Int64(share.index))), ("name", .string(share.name)),
-                         ("tokens", .int(Int64(share.tokens))), ("share", .double(roundedRatio(share.share)))]
+                         ("tokens", .int(Int64(share.tokens))), ("share", .double(roundedRatio(share.share))),
+                         ("long_tokens", longTokens(share.long)), ("document_length", percentiles(share.long.documentLengths))]
                         + trained(share.trainedTokens, of: share.tokens))
             })),
             ("rejects", .object(stats.rejects.map { ($0.name, .int(Int64($0.count))) })),
@@ -28,6 +29,10 @@ public enum StatsJSON {
             ("tokens_per_text_byte", stats.tokensPerTextByte.map { .double(roundedRatio($0)) } ?? .null),
             ("eos_counted_from", stats.eosCountedFrom.map { .string($0) } ?? .null),
         ]
+        members.append(("damaged_files", .array(stats.damagedFiles.map { file in
+            .object([("path", .string(file.path)), ("byte_offset", file.byteOffset.map { .int(Int64($0)) } ?? .null),
+                     ("message", .string(file.message))])
+        })))
         members.append(("notes", .array(stats.notes.map { .string($0) })))
         return .object(members)
     }
@@ -36,13 +41,37 @@ public enum StatsJSON {
         JSONWriter.string(json(stats), pretty: true) + "\n"
     }
 
+    /// `[{"min_document_tokens": T, "tokens": n, "share": n / document tokens}]`, one per threshold.
+    static func longTokens(_ tally: LongTokenTally) -> JSONValue {
+        .array(tally.shares.map {
+            .object([("min_document_tokens", .int(Int64($0.threshold))), ("tokens", .int(Int64($0.tokens))),
+                     ("share", .double(roundedRatio($0.share)))])
+        })
+    }
+
+    /// Whole-document length summary (no histogram): documents, min, max, mean, p50, p90, p99.
+    static func percentiles(_ lengths: LengthDistribution) -> JSONValue {
+        func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+        return .object([
+            ("documents", .int(Int64(lengths.count))),
+            ("min", optional(lengths.minimum)),
+            ("max", optional(lengths.maximum)),
+            ("mean", lengths.mean.map { .double(roundedRatio($0)) } ?? .null),
+            ("p50", optional(lengths.percentile(50))),
+            ("p90", optional(lengths.percentile(90))),
+            ("p99", optional(lengths.percentile(99))),
+        ])
+    }
+
     static func bucket(_ b: BucketStats, sourceNames: [Int: String]) -> JSONValue {
         let lengths = b.documentLengths
         func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
         let sourceTokens: [JSONValue] = b.sourceTokens.sorted { $0.key < $1.key }.map { index, tokens in
             .object([("index", .int(Int64(index))), ("name", .string(sourceNames[index] ?? "source #\(index)")),
                      ("tokens", .int(Int64(tokens))),
-                     ("share", .double(roundedRatio(b.documentTokens == 0 ? 0 : Double(tokens) / Double(b.documentTokens))))]
+                     ("share", .double(roundedRatio(b.documentTokens == 0 ? 0 : Double(tokens) / Double(b.documentTokens)))),
+                     ("long_tokens", longTokens(b.sourceLong[index] ?? LongTokenTally(thresholds: b.long.thresholds))),
+                     ("document_length", percentiles(b.sourceLong[index]?.documentLengths ?? LengthDistribution(counts: [:])))]
                     + trained(b.trainedTokens == nil ? nil : b.sourceTrainedTokens[index, default: 0], of: tokens))
         }
         return .object([
@@ -75,6 +104,7 @@ public enum StatsJSON {
                     .object([("min", .int(Int64($0.lower))), ("max", .int(Int64($0.upper))), ("documents", .int(Int64($0.count)))])
                 })),
             ])),
+            ("long_tokens", longTokens(b.long)),
             ("source_tokens", .array(sourceTokens)),
         ] + trained(b.trainedTokens, of: b.documentTokens))
     }

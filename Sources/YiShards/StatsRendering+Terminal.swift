@@ -15,8 +15,8 @@ public enum StatsTerminal {
             out += bars(bucket.documentsPerSequence.map { (String($0.value), $0.count) }, width: width)
         }
         if !stats.sources.isEmpty {
-            out += "\nSource mix (document tokens)\n"
-            out += bars(stats.sources.map { ($0.name, $0.tokens) }, width: width, percentOf: stats.total.documentTokens)
+            out += "\nSources (≥N: share of tokens in documents of N+ tokens)\n"
+            out += sourceTable(stats.sources, width: width)
         }
         if stats.total.trainedTokens != nil {
             out += "\nTrained tokens (loss mask; share of document tokens)\n"
@@ -36,6 +36,12 @@ public enum StatsTerminal {
         if let perText = stats.tokensPerTextByte, let text = stats.textBytes {
             out += "Tokens per text byte (decompressed): \(Numbers.fixed(perText, 4))\n"
             out += "  \(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(text))) text bytes\n"
+        }
+        if !stats.damagedFiles.isEmpty {
+            out += "\nDamaged input files (documents after the damage are missing)\n"
+            out += stats.damagedFiles.map { file in
+                "  - \(file.path)" + (file.byteOffset.map { " at byte \(Numbers.grouped($0))" } ?? "") + ": \(file.message)\n"
+            }.joined()
         }
         if !stats.notes.isEmpty {
             out += "\nNotes\n" + stats.notes.map { "  - \($0)\n" }.joined()
@@ -62,7 +68,44 @@ public enum StatsTerminal {
             ("doc length p90", opt(lengths.percentile(90))),
             ("doc length p99", opt(lengths.percentile(99))),
             ("doc length max", opt(lengths.maximum)),
-        ]
+        ] + b.long.shares.map { ("tokens in docs ≥\(Compact.tokens($0.threshold))", b.documentTokens == 0 ? "–" : Numbers.percent($0.share, 1)) }
+    }
+
+    /// The source table: every name in full, numbers right-aligned in fixed columns. When a name
+    /// is too long for `width`, the source's numbers go on the next line instead of cutting it.
+    static func sourceTable(_ sources: [SourceShare], width: Int) -> String {
+        guard let first = sources.first else { return "" }
+        let headers = ["tokens", "share"] + first.long.thresholds.map { "≥" + Compact.tokens($0) } + ["p50", "p90", "max"]
+        let rows = sources.map { source -> [String] in
+            let lengths = source.long.documentLengths
+            return [Numbers.grouped(source.tokens), Numbers.percent(source.share, 1)]
+                + source.long.shares.map { Numbers.percent($0.share, 0) }
+                + [lengths.percentile(50), lengths.percentile(90), lengths.maximum].map { $0.map(Compact.count) ?? "–" }
+        }
+        let widths = headers.indices.map { c in max(headers[c].count, rows.map { $0[c].count }.max()!) + 2 }
+        let numbersWidth = widths.reduce(0, +)
+        let nameWidth = max(8, sources.map(\.name.count).max()!) + 2
+        guard 2 + nameWidth + numbersWidth > width else {
+            func numbers(_ cells: [String]) -> String { cells.indices.map { Numbers.padLeft(cells[$0], widths[$0]) }.joined() }
+            return "  " + Numbers.padRight("source", nameWidth) + numbers(headers) + "\n"
+                + zip(sources, rows).map { "  " + Numbers.padRight($0.name, nameWidth) + numbers($1) + "\n" }.joined()
+        }
+        // Stacked: the name on its own line, the numbers below in as many lines as `width` needs.
+        var chunks: [Range<Int>] = []
+        var start = 0, used = 4
+        for c in widths.indices {
+            if used + widths[c] > width && c > start {
+                chunks.append(start..<c)
+                start = c
+                used = 4
+            }
+            used += widths[c]
+        }
+        chunks.append(start..<widths.count)
+        func lines(_ cells: [String]) -> String {
+            chunks.map { chunk in "  " + chunk.map { Numbers.padLeft(cells[$0], widths[$0]) }.joined() + "\n" }.joined()
+        }
+        return "  source\n" + lines(headers) + zip(sources, rows).map { "  \($0.name)\n" + lines($1) }.joined()
     }
 
     static func table(_ stats: DatasetStats, width: Int) -> String {

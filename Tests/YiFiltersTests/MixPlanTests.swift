@@ -235,3 +235,36 @@ import YiCore
         #expect(plan?.source("a")?.copies(ordinal: 3, tokens: 50) == 1)
     }
 }
+
+/// The mixing guards on totals shaped like the starving recipe (a tiny second source at
+/// weight 0.4 under the no-repetition budget) and on healthy plans.
+@Suite struct MixGuardTests {
+    static let starvingTotals = [
+        "books": SourceTotals(documents: 6, tokens: 164_000, longDocuments: 2, longTokens: 150_000),
+        "wikipedia": SourceTotals(documents: 3, tokens: 2_500),
+    ]
+
+    @Test func starvingMixNamesTheLimitingSourceAndTheDroppedLongDocuments() throws {
+        let options = MixOptions(weights: ["books": 0.6, "wikipedia": 0.4],
+                                 defaultUpsampling: LengthUpsampling(longThreshold: 8192, shortKeepProbability: 0.3))
+        let plan = try MixPlan.make(totals: Self.starvingTotals, options: options)
+        let warnings = plan.warnings
+        #expect(warnings.map(\.kind) == ["small-mix", "long-documents-dropped"])
+        #expect(warnings[0].source == "wikipedia")
+        #expect(warnings[0].message.contains("source 'wikipedia' limits the no-repetition budget"))
+        #expect(warnings[1].source == "books")
+        #expect(plan.source("books")!.longRate < 0.05)
+    }
+
+    @Test func healthyPlansHaveNoWarnings() throws {
+        // Natural shares, no upsampling: everything kept once.
+        #expect(try MixPlan.make(totals: Self.starvingTotals, options: MixOptions()).warnings.isEmpty)
+        // The same weights with a budget that repeats documents instead of dropping them.
+        let repeated = MixOptions(weights: ["books": 0.6, "wikipedia": 0.4], budget: .inputSize)
+        let plan = try MixPlan.make(totals: Self.starvingTotals, options: repeated)
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+        // A small budget on purpose is still a small mix.
+        let small = try MixPlan.make(totals: Self.starvingTotals, options: MixOptions(budget: .total(10_000)))
+        #expect(small.warnings.map(\.kind) == ["small-mix"])
+    }
+}

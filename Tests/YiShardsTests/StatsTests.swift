@@ -97,6 +97,40 @@ import YiTestSupport
         #expect(stats.notes.contains { $0.contains("without .docs sidecars") })
     }
 
+    /// Long-token shares per bucket and per source, against the documents themselves: a document
+    /// of length L counts all its tokens (every part of a split one) at thresholds ≤ L.
+    @Test func longTokenSharesEqualIndependentlyComputedOnes() throws {
+        let dir = TemporaryDirectory()
+        let documents = TestPacker.documents(count: 80, seed: 11, maxLength: 90, vocabulary: TestDataset.vocabulary)
+        try TestDataset(directory: dir.path, documents: documents, lengths: [16, 32], shardTokens: 300)
+        var options = StatsOptions()
+        options.longTokenThresholds = [8, 24, 48]
+        let stats = try StatsCollector.collect(path: dir.path, options: options)
+        let routed = Dictionary(grouping: documents) { d in [16, 32].first { d.tokens.count <= $0 } ?? 32 }
+        for (i, length) in [16, 32].enumerated() {
+            let docs = routed[length] ?? []
+            let bucket = stats.buckets[i]
+            #expect(bucket.long.tokens == docs.reduce(0) { $0 + $1.tokens.count })
+            for threshold in [8, 24, 48] {
+                let long = docs.filter { $0.tokens.count >= threshold }.reduce(0) { $0 + $1.tokens.count }
+                #expect(bucket.long.longTokens[[8, 24, 48].firstIndex(of: threshold)!] == long, "len-\(length) ≥\(threshold)")
+            }
+            for source in 0..<TestDataset.sources.count {
+                let mine = docs.filter { $0.source == source }
+                let tally = bucket.sourceLong[source]
+                #expect((tally?.tokens ?? 0) == mine.reduce(0) { $0 + $1.tokens.count })
+                #expect((tally?.share(atLeast: 48) ?? 0) == (mine.isEmpty ? 0 : Double(mine.filter { $0.tokens.count >= 48 }.reduce(0) { $0 + $1.tokens.count })
+                    / Double(mine.reduce(0) { $0 + $1.tokens.count })))
+                #expect((tally?.documentLengths.maximum) == mine.map(\.tokens.count).max())
+            }
+        }
+        #expect(stats.buckets[1].long.longTokens[2] > 0, "the corpus must have split documents of 48+ tokens")
+        for source in stats.sources {
+            let mine = documents.filter { $0.source == source.index }
+            #expect(source.long.documentLengths.percentile(50) == Self.nearestRank(mine.map(\.tokens.count).sorted(), 50))
+        }
+    }
+
     @Test func renderingsAreCompleteAndStable() throws {
         let dir = TemporaryDirectory()
         let documents = TestPacker.documents(count: 30, seed: 8, maxLength: 40, vocabulary: TestDataset.vocabulary)
@@ -108,7 +142,7 @@ import YiTestSupport
         let json = try JSONParser.parse(text)
         let keys: [String] = { if case .object(let m) = json { return m.map(\.0) } else { return [] } }()
         #expect(keys == ["format", "format_version", "path", "kind", "manifest", "totals", "buckets", "sources", "rejects", "drops",
-                         "input_bytes", "tokens_per_input_byte", "text_bytes", "tokens_per_text_byte", "eos_counted_from", "notes"])
+                         "input_bytes", "tokens_per_input_byte", "text_bytes", "tokens_per_text_byte", "eos_counted_from", "damaged_files", "notes"])
         let bucket = json["buckets"].flatMap { if case .array(let a) = $0 { return a.first } else { return nil } }
         #expect(bucket?["sequences"]?.intValue == Int64(stats.buckets[0].sequences))
         #expect(bucket?["document_length"]?["p90"]?.intValue == Int64(stats.buckets[0].documentLengths.percentile(90)!))

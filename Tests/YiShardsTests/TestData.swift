@@ -75,7 +75,8 @@ struct TestDataset {
     /// bucket is packed with `TestPacker` and written with `BucketShardWriter`.
     @discardableResult
     init(directory: String, documents: [TestDocument], lengths: [Int], shardTokens: Int,
-         vocabulary: Int = TestDataset.vocabulary, padID: TokenID = 0) throws {
+         vocabulary: Int = TestDataset.vocabulary, padID: TokenID = 0, sourceNames: [String] = TestDataset.sources,
+         extra: [(String, JSONValue)] = []) throws {
         self.directory = directory
         var perBucket: [Int: [TestDocument]] = [:]
         for document in documents {
@@ -105,7 +106,7 @@ struct TestDataset {
                                      bosID: 1, eosID: Int(TestDataset.eos), flags: .object([("add_dummy_prefix", .bool(false))])),
             padID: Int(padID),
             inputs: [InputFile(path: "corpus/a.jsonl", bytes: 4000), InputFile(path: "corpus/b.jsonl", bytes: 1000)],
-            sources: TestDataset.sources, buckets: buckets, counters: counters)
+            sources: sourceNames, buckets: buckets, counters: counters, extra: extra)
         try manifest.write(toDirectory: directory)
         self.manifest = manifest
         self.sequences = written

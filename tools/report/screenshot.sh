@@ -4,8 +4,9 @@
 #
 #   tools/report/screenshot.sh [REPORT.html] [OUT.png]
 #
-# Without REPORT.html it makes one: the stats of a synthetic skewed dataset written by the Swift
-# writer (the ReportTests suite, YI_STATS_REPORT_OUT=...). Installs Debian's chromium if missing.
+# Without REPORT.html it makes one: the stats of a synthetic dataset with 23 sources, four buckets
+# and a damaged input, written by the Swift shard writer (the ReportTests suite,
+# YI_STATS_REPORT_OUT=...). The page is shot 1280 px wide. Installs Debian's chromium if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 report="${1:-}"
@@ -15,8 +16,8 @@ if [ -z "$report" ]; then
   dir="$(mktemp -d /tmp/yi-prep-report.XXXXXX)"
   swift build --build-tests >/dev/null
   YI_STATS_REPORT_OUT="$dir" swift test --skip-build --filter ReportTests >/dev/null
-  report="$dir/report.html"
-  echo "report: $report (terminal rendering beside it: $dir/report.txt)"
+  report="$dir/many-sources.html"
+  echo "report: $report (terminal rendering beside it: $dir/many-sources.txt)"
 fi
 [ -f "$report" ] || { echo "no such report: $report" >&2; exit 2; }
 
@@ -30,6 +31,6 @@ fi
 
 # --no-sandbox: containers and root shells have no user namespaces for chromium's sandbox.
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-  --window-size=1200,2000 --screenshot="$out" "file://$(realpath "$report")" 2>/dev/null
+  --window-size=1280,4000 --screenshot="$out" "file://$(realpath "$report")" 2>/dev/null
 [ -s "$out" ] || { echo "no screenshot written" >&2; exit 1; }
 echo "screenshot: $out"

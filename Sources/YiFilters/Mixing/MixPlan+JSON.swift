@@ -20,6 +20,10 @@ extension MixPlan {
             ("seed", .int(Int64(bitPattern: options.seed))),
             ("expected_total", .double(expectedTotal)),
             ("sources", .object(sources.map { ($0.name, $0.json) })),
+            ("warnings", .array(warnings.map { warning in
+                .object([("kind", .string(warning.kind)), ("source", warning.source.map { .string($0) } ?? .null),
+                         ("message", .string(warning.message))])
+            })),
         ])
     }
 }
