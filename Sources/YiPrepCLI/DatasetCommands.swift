@@ -174,6 +174,11 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let result = try MergeJob.run(outputDirectory: path)
         Console.note("merged \(result.parts) parts into \((path as NSString).appendingPathComponent(Manifest.fileName))")
+        if let pad = result.manifest.padID, let eos = result.manifest.tokenizer?.eosID, pad != eos {
+            // Megatron's SentencePiece tokenizers report pad = -1 for Yi: only EOD padding is
+            // masked (by --eod-mask-loss), so any other pad id would be trained (docs/training.md).
+            Console.note("warning: padded with id \(pad), not EOD (\(eos)): Megatron-LM would train every pad position; for Megatron, pack with --pad-id \(eos) (python -m yiprep.megatron checks the recipe)")
+        }
         for bucket in result.manifest.buckets where !bucket.shards.isEmpty {
             if bucket.lossMask {
                 // Megatron-LM ignores .mask sidecars and would train on user turns: no recipe for it.
