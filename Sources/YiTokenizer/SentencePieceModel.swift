@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 
 /// A loaded SentencePiece BPE model (`tokenizer.model`): the vocabulary, the normalizer and the
