@@ -3,9 +3,9 @@ import YiCore
 import YiReaders
 import YiTokenizer
 
-/// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`,
-/// in input order whatever the number of threads. Workers format the lines, so the writer only
-/// copies bytes.
+/// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`
+/// (or its ids go to `.npy` arrays, `TokenizeFormat`), in input order whatever the number of
+/// threads. Workers format the output, so the writer only copies bytes.
 public final class TokenizeJob {
     public struct Options: Sendable {
         public var inputs: [InputGroup]
@@ -13,6 +13,7 @@ public final class TokenizeJob {
         public var threads = 2
         /// nil: standard output.
         public var outputPath: String?
+        public var format = TokenizeFormat.jsonl
         public var addBOS = false
         public var addEOS = false
         public var strict = false
@@ -44,7 +45,7 @@ public final class TokenizeJob {
     }
 
     private struct EncodedLines {
-        var text: [UInt8]
+        var output: TokenizeBatchOutput
         var documents: Int
         var tokens: Int
         var textBytes: Int
@@ -56,8 +57,8 @@ public final class TokenizeJob {
         let plan = try InputPlan.make(groups: options.inputs, partBytes: .max)
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
         let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath)
-        let output = try options.outputPath.map { try AtomicFileWriter(path: $0) }
-        let standardOutput = FileHandle.standardOutput
+        let sink = try TokenizeSink(format: options.format, outputPath: options.outputPath)
+        let format = options.format
         let feeds = plan.inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
         let progress = ProgressReporter(label: "tokenize", force: options.showProgress)
         var snapshot = ProgressReporter.Snapshot()
@@ -71,7 +72,8 @@ public final class TokenizeJob {
         try pool.run(makeWorker: {
             let encoder = SentencePieceEncoder(model: model)
             return { batch in
-                var lines = EncodedLines(text: [], documents: 0, tokens: 0, textBytes: 0, malformed: 0)
+                var lines = EncodedLines(output: TokenizeBatchOutput(format: format),
+                                         documents: 0, tokens: 0, textBytes: 0, malformed: 0)
                 var ids: [TokenID] = []
                 for document in batch.documents {
                     ids.removeAll(keepingCapacity: true)
@@ -79,12 +81,7 @@ public final class TokenizeJob {
                     var text = document.text
                     let stats = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
                     if let eos { ids.append(eos) }
-                    var head = "{\"id\": "
-                    JSONWriter.appendQuoted(document.id, to: &head)
-                    head += ", \"ids\": "
-                    lines.text.append(contentsOf: head.utf8)
-                    JSONWriter.appendIDs(ids, to: &lines.text)
-                    lines.text.append(contentsOf: "}\n".utf8)
+                    lines.output.add(documentID: document.id, ids: ids)
                     lines.documents += 1
                     lines.tokens += ids.count
                     lines.textBytes += text.utf8.count
@@ -96,11 +93,7 @@ public final class TokenizeJob {
             var next = 0
             for feed in feeds { next += try feed.run(startOrdinal: next, submit: submit) }
         }, consume: { lines in
-            if let output {
-                try output.write(lines.text)
-            } else {
-                standardOutput.write(Data(lines.text))
-            }
+            try sink.append(lines.output)
             summary.documents += lines.documents
             summary.tokens += lines.tokens
             summary.textBytes += lines.textBytes
@@ -111,7 +104,7 @@ public final class TokenizeJob {
             progress.update(snapshot)
         })
         progress.finish(snapshot)
-        try output?.commit()
+        try sink.commit()
         try rejects.finish()
         summary.rejected = rejects.total
         summary.damagedFiles = feeds.flatMap(\.damagedFiles)
