@@ -74,8 +74,8 @@ struct EncodedStream {
                     var ids: [TokenID] = []
                     ids.reserveCapacity(encoded.textBytes / 3 + 2)
                     if let bos { ids.append(bos) }
-                    var text = document.text
-                    _ = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
+                    // As a String the text is well-formed UTF-8: the encoder skips checking it again.
+                    encoder.encode(document.text, into: &ids)
                     if let eos { ids.append(eos) }
                     for filter in tokenFilters {
                         if case .drop(let reason) = filter.verdict(tokenCount: ids.count) {
