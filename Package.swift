@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // C libraries, one systemLibrary target each (module.modulemap + shim.h).
@@ -26,15 +27,17 @@ let package = Package(
 
         // Stages and infrastructure.
         .target(name: "YiCore"),
+        // SHA-256 for checksums (swift-crypto); only the modules that hash depend on it.
+        .target(name: "YiChecksum", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "YiIO", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"]),
         .target(name: "YiReaders", dependencies: ["YiCore", "YiIO", "CYiXML2"]),
         .target(name: "YiFilters", dependencies: ["YiCore"]),
-        .target(name: "YiTokenizer", dependencies: ["YiCore"]),
+        .target(name: "YiTokenizer", dependencies: ["YiCore", "YiChecksum"]),
         .target(name: "YiPacking", dependencies: ["YiCore"]),
-        .target(name: "YiShards", dependencies: ["YiCore"]),
+        .target(name: "YiShards", dependencies: ["YiCore", "YiChecksum"]),
         .target(name: "YiContext", dependencies: ["YiCore", "YiTokenizer"]),
         .target(name: "YiPipeline", dependencies: [
-            "YiCore", "YiIO", "YiReaders", "YiFilters", "YiTokenizer", "YiPacking", "YiShards",
+            "YiCore", "YiChecksum", "YiIO", "YiReaders", "YiFilters", "YiTokenizer", "YiPacking", "YiShards",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "YiPrepCLI", dependencies: [
@@ -57,6 +60,7 @@ let package = Package(
         // Tests: one target per module, plus a small support library (fixture paths, temp dirs).
         .target(name: "YiTestSupport", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"], path: "Tests/YiTestSupport"),
         .testTarget(name: "YiCoreTests", dependencies: ["YiCore", "YiTestSupport"]),
+        .testTarget(name: "YiChecksumTests", dependencies: ["YiChecksum"]),
         .testTarget(name: "YiIOTests", dependencies: ["YiIO", "YiTestSupport"]),
         .testTarget(name: "YiReadersTests", dependencies: [
             "YiReaders", "YiIO", "YiTestSupport",
@@ -73,7 +77,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "YiShardsTests", dependencies: [
-            "YiShards", "YiTestSupport",
+            "YiShards", "YiChecksum", "YiTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Fixtures"]),  // datasets shared with tools/tests (Python), read by path
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),

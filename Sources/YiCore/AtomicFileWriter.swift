@@ -82,6 +82,22 @@ public final class AtomicFileWriter {
         if WriteFaultInjection.plan != nil, WriteFaultInjection.event(.renamed, path: path) == .killNow { WriteFaultInjection.kill() }
     }
 
+    /// Replaces bytes already written at `offset`: for a header whose contents are known only at
+    /// the end (an `.npy` array's length).
+    public func overwrite(at offset: Int64, with bytes: [UInt8]) throws {
+        precondition(!finished && offset >= 0 && offset + Int64(bytes.count) <= bytesWritten)
+        try flushBuffer()
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw YiError(.io, "cannot write file", context: .init(path: temporaryPath), cause: errnoText())
+            }
+            done += n
+        }
+    }
+
     /// Removes the temporary file; nothing appears at `path`.
     public func abort() {
         guard !finished else { return }

@@ -46,30 +46,13 @@ public enum JSONWriter {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The hot path of `yi-prep tokenize`: digits written straight into a byte buffer (formatting
-    /// through `String(id)` cost more than tokenizing).
+    /// Any integers as a JSON array (negative ones too); `[TokenID]` takes the overload in
+    /// JSONWriter+Bytes.swift.
     public static func appendIDs<C: Collection>(_ ids: C, to out: inout [UInt8]) where C.Element: BinaryInteger {
-        out.append(UInt8(ascii: "["))
-        var first = true
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        for id in ids {
-            if !first { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
-            first = false
-            if id < 0 { out.append(UInt8(ascii: "-")) }
-            var value = UInt64(id.magnitude)
-            withUnsafeMutableBytes(of: &digits) { buffer in
-                var n = buffer.count
-                repeat {
-                    n -= 1
-                    buffer[n] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                } while value > 0
-                out.append(contentsOf: buffer[n...])
-            }
+        let values = Array(ids)
+        appendDecimals(count: values.count, maxDigits: 20, to: &out) { i in
+            (values[i] < 0, UInt64(values[i].magnitude))
         }
-        out.append(UInt8(ascii: "]"))
     }
 
     public static func appendQuoted(_ s: String, to out: inout String) {

@@ -91,10 +91,11 @@ struct EncodedStream {
                     if let layout = document.chat, let masker {
                         // Encoded whole, straight after BOS; the mask is traced from the tokens' byte ranges.
                         let prefix = ids.count
+                        // As a String the text is well-formed UTF-8: the encoder skips checking it again.
+                        encoder.encode(document.text, into: &ids)
                         var text = document.text
                         let traced = text.withUTF8 { utf8 -> ChatMasker.Encoding? in
-                            _ = encoder.encode(utf8: utf8, into: &ids)
-                            return ids.withUnsafeBufferPointer { all in
+                            ids.withUnsafeBufferPointer { all in
                                 masker.mask(ids: UnsafeBufferPointer(rebasing: all[prefix...]), text: utf8, layout: layout)
                             }
                         }
@@ -127,8 +128,7 @@ struct EncodedStream {
                         if let eos { ids.append(eos); mask.append(0) }
                         encoded.mask = mask
                     } else {
-                        var text = document.text
-                        _ = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
+                        encoder.encode(document.text, into: &ids)
                         if let eos { ids.append(eos) }
                     }
                     for filter in tokenFilters {

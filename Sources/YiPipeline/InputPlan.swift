@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 import YiReaders
 import YiShards

@@ -3,9 +3,10 @@ import YiCore
 import YiReaders
 import YiTokenizer
 
-/// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`,
-/// in input order whatever the number of threads. Workers format the lines, so the writer only
-/// copies bytes. Conversations (`--chat yi`) add `"loss_mask": [0/1 per id]`.
+/// `yi-prep tokenize`: every input document becomes one JSON line `{"id": ..., "ids": [...]}`
+/// (or its ids go to `.npy` arrays, `TokenizeFormat`), in input order whatever the number of
+/// threads. Workers format the output, so the writer only copies bytes. Conversations (`--chat yi`)
+/// add a loss mask: `"loss_mask": [0/1 per id]`, or `PREFIX.loss_mask.npy`.
 public final class TokenizeJob {
     public struct Options: Sendable {
         public var inputs: [InputGroup]
@@ -13,6 +14,7 @@ public final class TokenizeJob {
         public var threads = 2
         /// nil: standard output.
         public var outputPath: String?
+        public var format = TokenizeFormat.jsonl
         public var addBOS = false
         public var addEOS = false
         public var strict = false
@@ -49,7 +51,7 @@ public final class TokenizeJob {
     }
 
     private struct EncodedLines {
-        var text: [UInt8]
+        var output: TokenizeBatchOutput
         var documents: Int
         var tokens: Int
         var textBytes: Int
@@ -76,8 +78,8 @@ public final class TokenizeJob {
         let masker = options.inputs.contains(where: { $0.reader.chat != nil }) ? try ChatMasker(model: model) : nil
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }
         let rejects = try RejectLog(strict: options.strict, rejectsPath: options.rejectsPath)
-        let output = try options.outputPath.map { try AtomicFileWriter(path: $0) }
-        let standardOutput = FileHandle.standardOutput
+        let sink = try TokenizeSink(format: options.format, outputPath: options.outputPath, lossMask: masker != nil)
+        let format = options.format
         let feeds = plan.inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
         let progress = ProgressReporter(label: "tokenize", settings: options.progress)
         var snapshot = ProgressReporter.Snapshot()
@@ -91,27 +93,22 @@ public final class TokenizeJob {
         try pool.run(makeWorker: {
             let encoder = SentencePieceEncoder(model: model)
             return { batch in
-                var lines = EncodedLines(text: [], documents: 0, tokens: 0, textBytes: 0, malformed: 0)
+                var lines = EncodedLines(output: TokenizeBatchOutput(format: format),
+                                         documents: 0, tokens: 0, textBytes: 0, malformed: 0)
                 var ids: [TokenID] = []
                 for document in batch.documents {
                     ids.removeAll(keepingCapacity: true)
                     if let bos { ids.append(bos) }
-                    var text = document.text
-                    let stats = text.withUTF8 { encoder.encode(utf8: $0, into: &ids) }
+                    // As a String the text is well-formed UTF-8: the encoder skips checking it again.
+                    let stats = encoder.encode(document.text, into: &ids)
                     if let eos { ids.append(eos) }
-                    var head = "{\"id\": "
-                    JSONWriter.appendQuoted(document.id, to: &head)
-                    head += ", \"ids\": "
-                    lines.text.append(contentsOf: head.utf8)
-                    JSONWriter.appendIDs(ids, to: &lines.text)
-                    if let layout = document.chat, let masker {
-                        lines.text.append(contentsOf: ", \"loss_mask\": ".utf8)
-                        JSONWriter.appendIDs(Self.lossMask(ids: ids, bos: bos, eos: eos, text: document.text, layout: layout, masker: masker), to: &lines.text)
+                    let mask = document.chat.flatMap { layout in
+                        masker.map { Self.lossMask(ids: ids, bos: bos, eos: eos, text: document.text, layout: layout, masker: $0) }
                     }
-                    lines.text.append(contentsOf: "}\n".utf8)
+                    lines.output.add(documentID: document.id, ids: ids, lossMask: mask)
                     lines.documents += 1
                     lines.tokens += ids.count
-                    lines.textBytes += text.utf8.count
+                    lines.textBytes += document.text.utf8.count
                     lines.malformed += stats.malformedUTF8Bytes
                 }
                 return lines
@@ -120,11 +117,7 @@ public final class TokenizeJob {
             var next = 0
             for feed in feeds { next += try feed.run(startOrdinal: next, submit: submit) }
         }, consume: { lines in
-            if let output {
-                try output.write(lines.text)
-            } else {
-                standardOutput.write(Data(lines.text))
-            }
+            try sink.append(lines.output)
             summary.documents += lines.documents
             summary.tokens += lines.tokens
             summary.textBytes += lines.textBytes
@@ -135,7 +128,7 @@ public final class TokenizeJob {
             progress.update(snapshot)
         })
         progress.finish(snapshot)
-        try output?.commit()
+        try sink.commit()
         try rejects.finish()
         summary.rejected = rejects.total
         summary.damagedFiles = feeds.flatMap(\.damagedFiles)

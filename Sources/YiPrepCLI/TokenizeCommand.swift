@@ -4,7 +4,10 @@ import YiCore
 import YiPipeline
 import YiTokenizer
 
-/// `yi-prep tokenize`: ids exactly as SentencePiece gives them, one JSON line per document.
+extension TokenizeFormat: ExpressibleByArgument {}
+
+/// `yi-prep tokenize`: ids exactly as SentencePiece gives them, one JSON line per document (or
+/// `.npy` arrays, docs/performance.md).
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
@@ -16,8 +19,11 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Tokenize this literal text instead of input files.")
     var text: String?
 
-    @Option(help: ArgumentHelp("Write the JSONL here, atomically (default: stdout).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the JSONL here, atomically (default: stdout); with --format npy the files' prefix.", valueName: "file"))
     var output: String?
+
+    @Option(help: "jsonl, or npy: PREFIX.ids.npy (uint32, all ids), PREFIX.offsets.npy (int64, documents + 1) and PREFIX.documents.jsonl, PREFIX given by --output.")
+    var format = TokenizeFormat.jsonl
 
     @Flag(help: "Prepend the model's BOS id.")
     var bos = false
@@ -34,6 +40,9 @@ struct TokenizeCommand: ParsableCommand {
     func validate() throws {
         if (text == nil) == inputs.isEmpty {
             throw ValidationError("give input files or --text, not both")
+        }
+        if format == .npy && (output == nil || text != nil) {
+            throw ValidationError("--format npy needs input files and --output PREFIX (it writes PREFIX.ids.npy, PREFIX.offsets.npy, PREFIX.documents.jsonl)")
         }
     }
 
@@ -55,6 +64,7 @@ struct TokenizeCommand: ParsableCommand {
                                           tokenizerPath: path)
         options.threads = behavior.threadCount
         options.outputPath = output
+        options.format = format
         options.addBOS = bos
         options.addEOS = eos
         options.strict = behavior.strict

@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 
 // The streaming pass over a shard's tokens and sidecar: one read of the `.bin` feeds the

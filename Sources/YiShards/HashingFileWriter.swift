@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 
 /// Size and SHA-256 of one written file, as recorded in the manifest.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import YiChecksum
 import YiCore
 
 /// A file opened for positioned reads (`pread`), closed when released. Readers of shards,

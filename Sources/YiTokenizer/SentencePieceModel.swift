@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 
 /// A loaded SentencePiece BPE model (`tokenizer.model`): the vocabulary, the normalizer and the
@@ -11,9 +12,9 @@ import YiCore
 public final class SentencePieceModel: Sendable {
     /// Where the model was read from (nil for `init(bytes:)`).
     public let path: String?
-    /// SHA-256 of the model file's bytes, lowercase hex (for manifests). Computed on request:
-    /// hashing takes longer than the rest of loading.
-    public var sha256: String { SHA256.hex(of: fileBytes) }
+    /// SHA-256 of the model file's bytes, lowercase hex (for manifests). Computed once at load
+    /// (about a millisecond with swift-crypto; a `pack` run asked for it three times).
+    public let sha256: String
     /// The model file as read.
     public let fileBytes: [UInt8]
     /// Number of pieces; every id the encoder produces is below it.
@@ -141,6 +142,7 @@ public final class SentencePieceModel: Sendable {
         self.path = path
         self.storage = storage
         fileBytes = bytes
+        sha256 = SHA256.hex(of: bytes)
         vocabularySize = proto.pieces.count
         pieceBytes = tables.pieceBytes
         pieceTypes = FrozenArray(base: tables.pieceTypes)

@@ -77,3 +77,31 @@ import YiCore
         #expect(try JSONParser.parse(text) == .array([.int(0), .int(7), .int(10), .int(63999), .int(4294967295)]))
     }
 }
+
+@Suite struct JSONWriterBytesTests {
+    @Test func tokenIDsMatchTheGenericWriter() {
+        let ids: [TokenID] = [0, 1, 9, 10, 99, 100, 999, 1000, 63999, 64000, 123456789, 999999999, 1000000000, UInt32.max]
+        var fast: [UInt8] = [UInt8(ascii: "x")]
+        JSONWriter.appendIDs(ids, to: &fast)
+        var generic: [UInt8] = [UInt8(ascii: "x")]
+        JSONWriter.appendIDs(ids.map { Int64($0) }, to: &generic)
+        #expect(fast == generic)
+        #expect(String(decoding: fast, as: UTF8.self)
+                == "x[0, 1, 9, 10, 99, 100, 999, 1000, 63999, 64000, 123456789, 999999999, 1000000000, 4294967295]")
+        var empty: [UInt8] = []
+        JSONWriter.appendIDs([TokenID](), to: &empty)
+        #expect(empty == Array("[]".utf8))
+    }
+
+    @Test func quotedBytesMatchTheStringWriter() {
+        let samples = ["", "plain", "quote \" and \\ backslash", "tab\tnew\nline\rcr", "\u{0}\u{1}\u{1f}\u{7f}",
+                       "中文 \u{2028} sep \u{2029} end", "emoji 🎉 é", "\u{2027}\u{202A}", "ends with \\"]
+        for sample in samples {
+            var text = ""
+            JSONWriter.appendQuoted(sample, to: &text)
+            var bytes: [UInt8] = []
+            JSONWriter.appendQuoted(sample, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == text, "\(sample.debugDescription)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Testing
+import YiChecksum
 import YiCore
 import YiTestSupport
 @testable import YiShards

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+import YiChecksum
 import YiCore
 import YiTestSupport
 @testable import YiShards

@@ -1,5 +1,5 @@
 import Testing
-import YiCore
+import YiChecksum
 
 @Suite struct SHA256Tests {
     @Test func knownVectors() {

@@ -1,0 +1,117 @@
+/// The byte-level hot path of JSON output (`yi-prep tokenize` writes one line per document):
+/// digits two at a time into a buffer sized up front, strings copied whole unless they need
+/// escaping. Same bytes as the String-based writer.
+extension JSONWriter {
+    /// Token ids as a JSON array (`[1, 2, 3]`).
+    public static func appendIDs(_ ids: [TokenID], to out: inout [UInt8]) {
+        ids.withUnsafeBufferPointer { ids in
+            appendDecimals(count: ids.count, maxDigits: 10, to: &out) { i in (false, UInt64(ids[i])) }
+        }
+    }
+
+    /// `[a, b, c]` of `count` integers given as (negative, magnitude), written in place.
+    @inline(__always)
+    static func appendDecimals(count: Int, maxDigits: Int, to out: inout [UInt8],
+                               _ value: (Int) -> (Bool, UInt64)) {
+        let start = out.count
+        let room = 2 + count * (maxDigits + 3)  // "[" "]" and per value: sign, digits, ", "
+        out.append(contentsOf: repeatElement(0, count: room))
+        var used = 0
+        out.withUnsafeMutableBufferPointer { buffer in
+            digitPairs.withUnsafeBufferPointer { pairs in
+                let base = buffer.baseAddress! + start
+                var p = base
+                p[0] = UInt8(ascii: "["); p += 1
+                for i in 0..<count {
+                    if i > 0 { p[0] = UInt8(ascii: ","); p[1] = UInt8(ascii: " "); p += 2 }
+                    let (negative, magnitude) = value(i)
+                    if negative { p[0] = UInt8(ascii: "-"); p += 1 }
+                    p += writeDecimal(magnitude, at: p, pairs: pairs.baseAddress!)
+                }
+                p[0] = UInt8(ascii: "]"); p += 1
+                used = p - base
+            }
+        }
+        out.removeLast(room - used)
+    }
+
+    /// "00", "01", ..., "99".
+    static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for n in 0..<100 {
+            pairs.append(UInt8(truncatingIfNeeded: 48 + n / 10))
+            pairs.append(UInt8(truncatingIfNeeded: 48 + n % 10))
+        }
+        return pairs
+    }()
+
+    @inline(__always)
+    static func writeDecimal(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>,
+                             pairs: UnsafePointer<UInt8>) -> Int {
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && value >= bound {
+            digits += 1
+            if digits == 20 { break }
+            bound &*= 10
+        }
+        var v = value
+        var end = p + digits
+        while v >= 100 {
+            let q = v / 100
+            let r = Int(v &- q &* 100) &* 2
+            end -= 2
+            end[0] = pairs[r]; end[1] = pairs[r + 1]
+            v = q
+        }
+        if v >= 10 {
+            end -= 2
+            end[0] = pairs[Int(v) &* 2]; end[1] = pairs[Int(v) &* 2 + 1]
+        } else {
+            end -= 1
+            end[0] = UInt8(truncatingIfNeeded: 48 &+ v)
+        }
+        return digits
+    }
+
+    /// A JSON string literal, escaped exactly as `appendQuoted(_:to: inout String)` does.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var pending = 0
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                var escape: [UInt8]? = nil
+                var width = 1
+                if b == UInt8(ascii: "\"") { escape = Array("\\\"".utf8) }
+                else if b == UInt8(ascii: "\\") { escape = Array("\\\\".utf8) }
+                else if b < 0x20 { escape = controlEscape(UInt32(b)) }
+                else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                    escape = Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    width = 3
+                }
+                if let escape {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pending..<i]))
+                    out.append(contentsOf: escape)
+                    pending = i + width
+                }
+                i += width
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pending...]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func controlEscape(_ value: UInt32) -> [UInt8] {
+        switch value {
+        case 0x0A: return Array("\\n".utf8)
+        case 0x0D: return Array("\\r".utf8)
+        case 0x09: return Array("\\t".utf8)
+        default:
+            let hex = String(value, radix: 16)
+            return Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+        }
+    }
+}
