@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "YiContextTests", dependencies: ["YiContext", "YiTokenizer", "YiTestSupport"]),
         .testTarget(name: "YiPipelineTests", dependencies: ["YiPipeline", "YiTestSupport"]),
         .testTarget(name: "YiPrepCLITests", dependencies: [
-            "YiPrepCLI", "YiPipeline", "YiShards", "YiTokenizer", "YiIO", "YiTestSupport",
+            "YiPrepCLI", "YiPipeline", "YiShards", "YiTokenizer", "YiIO", "YiChecksum", "YiTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v5]

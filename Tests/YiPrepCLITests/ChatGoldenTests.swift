@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YiChecksum
 import YiCore
 import YiReaders
 import YiShards
