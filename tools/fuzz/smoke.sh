@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 for target in jsonl wikitext mediawiki spmodel compressed pipeline dataset; do
-  tools/fuzz/run.sh "$target" "$seconds"
+  tools/fuzz/run.sh "$target" "$seconds" -seed=1  # a fixed seed: the same run on every CI machine
 done
