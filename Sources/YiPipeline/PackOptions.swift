@@ -44,6 +44,8 @@ public struct PackOptions: Sendable {
     public var filters: JSONValue = .array([])
     /// Source mixing and long-document upsampling; needs a counting pass over the inputs.
     public var mix: MixOptions?
+    /// A finished `yi-prep dedup` folder: its dropped documents are skipped (corpus-wide dedup).
+    public var dropList: String?
 
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
@@ -79,6 +81,10 @@ public struct PackOptions: Sendable {
             ("seed", .int(Int64(bitPattern: seed))),
             ("filters", filters),
             ("mix", mix?.configuration ?? .null),
+        ] + (dropList == nil ? [] : [
+            // Only with a drop list, so that the fingerprints of runs without one do not change.
+            ("drop_list", .string(DropList.fingerprint(atPath: dropList!) ?? dropList!)),
+        ]) + [
             ("inputs", .array(inputs.map { group in
                 .object([
                     ("paths", .array(group.paths.map { .string($0) })),
