@@ -29,7 +29,7 @@ public struct PipelineFile {
         public init() {}
     }
 
-    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output"]
+    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output", "dedup"]
 
     /// - Parameter resolveTokenizer: turns the file's `tokenizer.path` (or nil) into a model path
     ///   by the usual search order.
@@ -201,6 +201,12 @@ public struct PipelineFile {
             var mixOptions = MixOptions(weights: weights)
             mixOptions.seed = options.seed
             options.mix = mixOptions
+        }
+        // Corpus-wide dedup: the drop list of a finished `yi-prep dedup` run (docs/dedup.md).
+        if let dedup = node("dedup"), !dedup.isNull {
+            try dedup.checkKeys(["drop-list"])
+            guard let dropList = dedup["drop-list"] else { throw dedup.error("dedup needs drop-list: the folder of a finished `yi-prep dedup` run") }
+            options.dropList = relative(try dropList.string())
         }
         let configuration = JSONValue.object(members.map { ($0.0, $0.1.json) })
         return Stage(name: name, options: options, configuration: configuration)

@@ -59,6 +59,7 @@ import YiTestSupport
         // Recall per kind of edit and overall.
         for kind in PlantedDuplicateCorpus.kinds {
             let planted = corpus.planted.keys.filter { $0.hasSuffix("-" + kind) }
+            #expect(planted.count >= 10)
             let found = planted.filter { dropped[$0] != nil }
             #expect(Double(found.count) >= 0.95 * Double(planted.count), "\(kind): \(found.count) of \(planted.count)")
         }

@@ -32,14 +32,16 @@ struct PlantedDuplicateCorpus {
         return out
     }
 
-    static func shingles(_ text: String) -> Set<[String]> {
+    /// Word 5-grams, each as a hash of its words (Swift's hasher: fine within one process).
+    static func shingles(_ text: String) -> Set<Int> {
         let w = words(text)
-        guard w.count >= 5 else { return [w] }
-        return Set((0...(w.count - 5)).map { Array(w[$0..<($0 + 5)]) })
+        guard w.count >= 5 else { return [w.hashValue] }
+        return Set((0...(w.count - 5)).map { w[$0..<($0 + 5)].joined(separator: " ").hashValue })
     }
 
-    static func jaccard(_ a: Set<[String]>, _ b: Set<[String]>) -> Double {
-        Double(a.intersection(b).count) / Double(max(1, a.union(b).count))
+    static func jaccard(_ a: Set<Int>, _ b: Set<Int>) -> Double {
+        let common = a.count < b.count ? a.filter(b.contains).count : b.filter(a.contains).count
+        return Double(common) / Double(max(1, a.count + b.count - common))
     }
 
     static func variant(_ text: String, kind: String) -> String {
@@ -67,18 +69,24 @@ struct PlantedDuplicateCorpus {
         }
     }
 
-    /// Writes the corpus into `directory`.
-    static func make(in directory: TemporaryDirectory) throws -> PlantedDuplicateCorpus {
+    /// The distinct documents, chosen once per test process (the pairwise check is the slow part).
+    static let base: [(id: String, source: String, text: String)] = {
         let path = Fixtures.requireShared("corpora/jsonl/corpus.jsonl")
-        var base: [(id: String, source: String, text: String, shingles: Set<[String]>)] = []
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
-            let record = try JSONParser.parse(String(line))
+        var base: [(id: String, source: String, text: String, shingles: Set<Int>)] = []
+        for line in try! String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+            let record = try! JSONParser.parse(String(line))
             guard let text = record["text"]?.stringValue, words(text).count >= 80 else { continue }
             let s = shingles(text)
             // Ground truth independent of yi-prep: distinct means below 0.2 Jaccard to every other.
             guard base.allSatisfy({ jaccard($0.shingles, s) < 0.2 }) else { continue }
             base.append(("orig-\(base.count)", record["source"]?.stringValue ?? "x", text, s))
         }
+        return base.map { ($0.id, $0.source, $0.text) }
+    }()
+
+    /// Writes the corpus into `directory`.
+    static func make(in directory: TemporaryDirectory) throws -> PlantedDuplicateCorpus {
+        let base = Self.base
         func line(_ id: String, _ source: String, _ text: String) -> String {
             JSONWriter.string(.object([("id", .string(id)), ("source", .string(source)), ("text", .string(text))])) + "\n"
         }
