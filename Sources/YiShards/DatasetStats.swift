@@ -25,6 +25,9 @@ public struct DatasetStats: Sendable {
     /// `tokens` (every token read and compared with the EOS id), or nil (unknown).
     public var eosCountedFrom: String?
     public var notes: [String]
+    /// Documents `pack --drop-list` skipped as corpus-wide duplicates, per source
+    /// (`duplicates.source.<name>` counters); empty without a drop list.
+    public var duplicatesBySource: [NamedCount] = []
 }
 
 public struct BucketStats: Sendable, Equatable {

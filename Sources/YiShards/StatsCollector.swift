@@ -81,12 +81,14 @@ public enum StatsCollector {
         }.sorted { ($0.tokens, $1.index) > ($1.tokens, $0.index) }
         let inputBytes = manifest.map { $0.inputs.reduce(Int64(0)) { $0 + $1.bytes } }
         let perByte = inputBytes.flatMap { $0 > 0 ? Double(total.documentTokens) / Double($0) : nil }
-        return DatasetStats(
+        var stats = DatasetStats(
             path: layout.path, kind: layout.kind, hasManifest: manifest != nil, buckets: buckets, total: total, sources: sources,
             rejects: (manifest?.counters.withPrefix("rejected.") ?? []).map { NamedCount(name: $0.0, count: $0.1) },
             drops: (manifest?.counters.withPrefix("dropped.") ?? []).map { NamedCount(name: $0.0, count: $0.1) },
             inputBytes: inputBytes, tokensPerInputByte: perByte, eosCountedFrom: eosFrom,
             notes: notes + (manifest == nil ? ["no manifest.json: sources, rejects and tokens per input byte unknown"] : []))
+        stats.duplicatesBySource = (manifest?.counters.withPrefix("duplicates.source.") ?? []).map { NamedCount(name: $0.0, count: $0.1) }
+        return stats
     }
 
     private static func sumOfLengths(_ index: MegatronIndexFile) throws -> Int {

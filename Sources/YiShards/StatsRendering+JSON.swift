@@ -25,6 +25,9 @@ public enum StatsJSON {
             ("tokens_per_input_byte", stats.tokensPerInputByte.map { .double(roundedRatio($0)) } ?? .null),
             ("eos_counted_from", stats.eosCountedFrom.map { .string($0) } ?? .null),
         ]
+        if !stats.duplicatesBySource.isEmpty {
+            members.append(("duplicates_by_source", .object(stats.duplicatesBySource.map { ($0.name, .int(Int64($0.count))) })))
+        }
         members.append(("notes", .array(stats.notes.map { .string($0) })))
         return .object(members)
     }

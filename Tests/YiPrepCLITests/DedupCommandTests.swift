@@ -42,6 +42,10 @@ import YiTestSupport
         #expect(manifest.counters["dropped.dedup.corpus"] == dropped)
         #expect(manifest.counters["duplicates.source.copies"] == (lines.count + 19) / 20)
 
+        // stats shows them by source.
+        let stats = try StatsCollector.collect(path: out)
+        #expect(stats.duplicatesBySource.first { $0.name == "copies" }?.count == (lines.count + 19) / 20)
+
         // Without the drop list every document is packed.
         let plain = dir.file("plain")
         #expect(yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", plain, "--quiet", dir.file("in")]).status == 0)
