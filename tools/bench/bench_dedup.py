@@ -11,7 +11,7 @@ One run, for each corpus size (`--sizes`, MB of JSONL):
      rows, the defaults of datatrove's MinhashConfig) and, separately, with yi-prep's defaults
      (32 x 4); time of each pass (from the completion markers' mtimes), CPU seconds, peak RSS;
   3. datatrove's MinhashDedupSignature -> Buckets -> Cluster -> Filter with 1 task / 1 worker
-     (same n-grams, bands and rows, 64-bit hashes), CPU seconds and peak RSS;
+     (same n-grams, bands and rows, 64-bit sha1 shingle hashes: its xxhash option fails on str in this version), CPU seconds and peak RSS;
   4. agreement: documents both drop, only yi-prep drops, only datatrove drops (by document id),
      and recall / false drops against the planted truth.
 
@@ -45,8 +45,10 @@ def ensure_packages() -> None:
     try:
         import datatrove  # noqa: F401
         import psutil  # noqa: F401
+        import xxhash  # noqa: F401
+        import spacy  # noqa: F401
     except ImportError:
-        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "datatrove", "psutil"])
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "datatrove", "psutil", "xxhash", "spacy"])
 
 
 def make_corpus(size_mb: int, out: Path, seed: int = 7) -> dict:
@@ -145,7 +147,7 @@ from datatrove.pipeline.dedup.minhash import MinhashConfig
 from datatrove.utils.hashing import HashConfig
 from datatrove.executor import LocalPipelineExecutor
 corpus, work, bands, rows, stage = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-config = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=bands, hashes_per_bucket=rows, n_grams=5)
+config = MinhashConfig(hash_config=HashConfig(precision=64, hash_fc="sha1"), num_buckets=bands, hashes_per_bucket=rows, n_grams=5)
 reader = lambda: JsonlReader(corpus, glob_pattern="*.jsonl")
 kw = dict(tasks=1, workers=1, skip_completed=False)
 if stage == "signatures":
