@@ -70,6 +70,10 @@ struct DedupCommand: ParsableCommand {
     @OptionGroup var behavior: RunArguments
 
     func run() throws {
+        if behavior.strict || behavior.rejects != nil {
+            // Rejected records are counted by `pack`; dedup reads the same records the same way.
+            throw YiError(.usage, "--strict and --rejects belong to pack: dedup skips what the readers reject, as pack will")
+        }
         var options = CorpusDedupOptions(inputs: [InputGroup(paths: inputs, reader: try reader.readerOptions())], outputDirectory: out)
         if exact {
             guard let normalization = TextNormalization(rawValue: normalize) else {

@@ -3,7 +3,7 @@
 
 One run, for each corpus size (`--sizes`, MB of JSONL):
 
-  1. builds a corpus from the real documents in ../shared/corpora/jsonl: distinct documents (each
+  1. builds a corpus from the real space-delimited documents in ../shared/corpora/jsonl: distinct documents (each
      real document, and variants of it with half of its words replaced at random, which makes
      them unrelated at the 5-gram level), then planted duplicates: 5% exact copies and 5% near
      copies (3% of words changed, a sentence of boilerplate added), always after the original;
@@ -55,7 +55,9 @@ def make_corpus(size_mb: int, out: Path, seed: int = 7) -> dict:
     """Writes out/corpus.jsonl; returns the planted truth {copy id: original id}."""
     out.mkdir(parents=True, exist_ok=True)
     base = [json.loads(l) for l in open(SHARED / "corpora/jsonl/corpus.jsonl", encoding="utf-8")]
-    base = [d for d in base if len(d["text"].split()) >= 50]
+    # Space-delimited text only: the variants below edit space-separated words, which would leave
+    # Chinese text (no spaces) whole, and datatrove's word tokenizer is chosen per language.
+    base = [d for d in base if len(d["text"].split()) >= 50 and len(d["text"].split()) * 12 > len(d["text"])]
     vocabulary = sorted({w for d in base for w in d["text"].split()})
     rng = random.Random(seed)
     truth: dict[str, str] = {}
