@@ -51,6 +51,7 @@ struct EncodedStream {
             if case .corpus(let filter) = spec.filter { return filter }
             return nil
         }
+        let dropList = try options.dropList.map { try DropList(path: $0) }
         let feeds = inputs.map { DocumentFeed(inputs: [$0.0], options: $0.1, rejects: rejects) }
         let eos = model.eosID
         let bos = options.addBOS ? model.bosID : nil
@@ -147,8 +148,21 @@ struct EncodedStream {
             }
         }, produce: { submit in
             var next = 0
-            for feed in feeds {
+            for (n, feed) in feeds.enumerated() {
+                let input = inputs[n].0
+                let dropped = try dropList?.positions(inFile: input.path) ?? []
                 next += try feed.run(startOrdinal: next) { batch in
+                    var batch = batch
+                    if !dropped.isEmpty {
+                        // Corpus-wide dedup: skip what `yi-prep dedup` listed (before the per-part filters).
+                        batch.documents.removeAll { document in
+                            guard dropped.contains(DocumentPosition.of(document, format: input.format)) else { return false }
+                            readerCounters.add("dropped.\(DropList.reason)")
+                            readerCounters.add("duplicates.source.\(document.source)")
+                            return true
+                        }
+                        if batch.documents.isEmpty { return }
+                    }
                     guard !corpusFilters.isEmpty else { return try submit(batch) }
                     var kept = batch
                     kept.documents = batch.documents.filter { document in

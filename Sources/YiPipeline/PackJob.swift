@@ -39,6 +39,7 @@ public final class PackJob {
     public func run() throws -> Summary {
         for warning in try PackingOptions.checkSequenceLengths(options.packing.lengths) { log(warning) }
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
+        if let path = options.dropList { _ = try DropList(path: path) }   // a clear error before any work
         let plan = try InputPlan.make(groups: options.inputs.withChatLiterals(from: model), partBytes: options.partBytes)
         if options.hasChatInput {
             if case .concat = options.packing.strategy {
@@ -137,6 +138,11 @@ public final class PackJob {
             let manifest = ManifestBuilder.runManifest(markers: results)
             try manifest.write(toDirectory: options.outputDirectory)
             summary.manifest = manifest
+            if let path = options.dropList, let list = try? DropList(path: path),
+               manifest.counters["dropped.\(DropList.reason)"] != list.droppedTotal {
+                // Positions did not match: other inputs than dedup read, or a compressed file sliced differently.
+                log("warning: the drop list names \(list.droppedTotal) documents but \(manifest.counters["dropped.\(DropList.reason)"]) were found and skipped: pack the same inputs as dedup, with the same --part-bytes for large compressed files")
+            }
         }
         return summary
     }

@@ -72,6 +72,9 @@ public struct PackOptions: Sendable {
     /// A floor on the long-token share, checked on what the stage wrote.
     public var longTokenFloor: LongTokenFloor?
 
+    /// A finished `yi-prep dedup` folder: its dropped documents are skipped (corpus-wide dedup).
+    public var dropList: String?
+
     public init(inputs: [InputGroup], outputDirectory: String, tokenizerPath: String, packing: PackingOptions) {
         self.inputs = inputs
         self.outputDirectory = outputDirectory
@@ -108,7 +111,10 @@ public struct PackOptions: Sendable {
             ("seed", .int(Int64(bitPattern: seed))),
             ("filters", filters),
             ("mix", mix?.configuration ?? .null),
-        ] + chat + [
+        ] + chat + (dropList == nil ? [] : [
+            // Only with a drop list, so that the fingerprints of runs without one do not change.
+            ("drop_list", .string(DropList.fingerprint(atPath: dropList!) ?? dropList!)),
+        ]) + [
             ("inputs", .array(inputs.map { group in
                 .object([
                     ("paths", .array(group.paths.map { .string($0) })),

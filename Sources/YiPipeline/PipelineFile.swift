@@ -29,7 +29,7 @@ public struct PipelineFile {
         public init() {}
     }
 
-    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output", "length-policy"]
+    static let stageKeys = ["name", "description", "seed", "tokenizer", "inputs", "filters", "mix", "packing", "output", "length-policy", "dedup"]
 
     /// - Parameter resolveTokenizer: turns the file's `tokenizer.path` (or nil) into a model path
     ///   by the usual search order.
@@ -222,6 +222,12 @@ public struct PipelineFile {
         }
         if let policy = node("length-policy") {
             try readLengthPolicy(policy, into: &options)
+        }
+        // Corpus-wide dedup: the drop list of a finished `yi-prep dedup` run (docs/dedup.md).
+        if let dedup = node("dedup"), !dedup.isNull {
+            try dedup.checkKeys(["drop-list"])
+            guard let dropList = dedup["drop-list"] else { throw dedup.error("dedup needs drop-list: the folder of a finished `yi-prep dedup` run") }
+            options.dropList = relative(try dropList.string())
         }
         let configuration = JSONValue.object(members.map { ($0.0, $0.1.json) })
         return Stage(name: name, options: options, configuration: configuration)

@@ -65,6 +65,9 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Replace whatever yi-prep output is in --out.")
     var force = false
 
+    @Option(help: "A finished `yi-prep dedup` folder: skip the documents its drop list names.")
+    var dropList: String?
+
     @Option(help: "This process's rank (default from SLURM_ARRAY_TASK_ID, SLURM_PROCID or JOB_COMPLETION_INDEX).")
     var rank: Int?
 
@@ -88,6 +91,7 @@ struct PackCommand: ParsableCommand {
         options.strict = behavior.strict
         options.rejectsPath = behavior.rejects
         options.progress = try progressArguments.settings(quiet: behavior.quiet)
+        options.dropList = dropList
         options.rank = try RankAssignment.resolve(rank: rank, worldSize: worldSize,
                                                   environment: ProcessInfo.processInfo.environment)
         let summary = try PackJob(options: options, log: Console.note).run()

@@ -11,6 +11,7 @@ public struct YiPrep: ParsableCommand {
         version: YiPrepVersion.string,
         subcommands: [
             PackCommand.self,
+            DedupCommand.self,
             RunCommand.self,
             TokenizeCommand.self,
             StatsCommand.self,

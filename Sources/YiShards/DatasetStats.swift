@@ -29,6 +29,9 @@ public struct DatasetStats: Sendable {
     /// `tokens` (every token read and compared with the EOS id), or nil (unknown).
     public var eosCountedFrom: String?
     public var notes: [String]
+    /// Documents `pack --drop-list` skipped as corpus-wide duplicates, per source
+    /// (`duplicates.source.<name>` counters); empty without a drop list.
+    public var duplicatesBySource: [NamedCount] = []
     /// Input files the run found damaged (manifest `extra.damaged_files`): their documents up to
     /// the damage were kept, the rest is missing from the dataset.
     public var damagedFiles: [DamagedFile] = []

@@ -103,6 +103,7 @@ public enum StatsCollector {
             damagedFiles: manifest.map(damagedFiles(in:)) ?? [])
         stats.textBytes = textBytes
         stats.tokensPerTextByte = textBytes.map { Double(total.documentTokens) / Double($0) }
+        stats.duplicatesBySource = (manifest?.counters.withPrefix("duplicates.source.") ?? []).map { NamedCount(name: $0.0, count: $0.1) }
         return stats
     }
 

@@ -33,6 +33,9 @@ public enum StatsJSON {
             .object([("path", .string(file.path)), ("byte_offset", file.byteOffset.map { .int(Int64($0)) } ?? .null),
                      ("message", .string(file.message))])
         })))
+        if !stats.duplicatesBySource.isEmpty {
+            members.append(("duplicates_by_source", .object(stats.duplicatesBySource.map { ($0.name, .int(Int64($0.count))) })))
+        }
         members.append(("notes", .array(stats.notes.map { .string($0) })))
         return .object(members)
     }

@@ -29,6 +29,9 @@ public enum StatsTerminal {
         if !stats.drops.isEmpty {
             out += "\nDropped documents (by reason)\n" + list(stats.drops)
         }
+        if !stats.duplicatesBySource.isEmpty {
+            out += "\nCorpus-wide duplicates skipped (by source)\n" + list(stats.duplicatesBySource)
+        }
         if let perByte = stats.tokensPerInputByte, let bytes = stats.inputBytes {
             out += "\nTokens per input byte: \(Numbers.fixed(perByte, 4))\n"
             out += "  \(Numbers.grouped(stats.total.documentTokens)) document tokens / \(Numbers.grouped(Int(bytes))) input bytes\n"

@@ -73,3 +73,14 @@ import YiTestSupport
         }
     }
 }
+
+@Suite struct PipelineDedupSectionTests {
+    @Test func dedupSectionSetsTheDropListRelativeToTheFile() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("p.yaml", "inputs: [/data/a]\noutput: {dir: out}\ndedup: {drop-list: dd}\n")
+        let file = try PipelineFile.load(path: path) { $0 ?? "/models/tokenizer.model" }
+        #expect(file.stages[0].options.dropList == dir.file("dd"))
+        let bad = dir.write("q.yaml", "inputs: [/data/a]\noutput: {dir: out}\ndedup: {droplist: dd}\n")
+        #expect(throws: YiError.self) { try PipelineFile.load(path: bad) { $0 ?? "/m" } }
+    }
+}

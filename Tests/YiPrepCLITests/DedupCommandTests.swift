@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import YiCore
+import YiShards
+import YiTestSupport
+
+@Suite(.serialized) struct DedupCommandTests {
+    let model = Fixtures.requireShared("tokenizers/yi/tokenizer.model")
+
+    /// dedup, then pack with the drop list and another part size (so plain files are sliced
+    /// differently): exactly the listed documents are skipped, counted by source.
+    @Test func packSkipsExactlyTheDropListWhateverItsPartSize() throws {
+        let dir = TemporaryDirectory()
+        let corpus = Fixtures.requireShared("corpora/jsonl/corpus.jsonl")
+        let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n")
+        // Copies of every 20th document, as whole lines and with their text's spacing doubled.
+        var copies = ""
+        for (n, line) in lines.enumerated() where n % 20 == 0 {
+            let record = try JSONParser.parse(String(line))
+            let text = record["text"]!.stringValue!
+            copies += JSONWriter.string(.object([("text", .string(n % 40 == 0 ? text : text.replacingOccurrences(of: " ", with: "   "))),
+                                                 ("source", .string("copies"))])) + "\n"
+        }
+        try FileManager.default.createDirectory(atPath: dir.file("in"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: corpus, toPath: dir.file("in/a.jsonl"))
+        dir.write("in/b.jsonl", copies)
+
+        let dedup = yiPrep(["dedup", dir.file("in"), "--exact", "--near", "--out", dir.file("dedup"), "--part-bytes", "300000",
+                            "--key-shards", "4", "--quiet"])
+        #expect(dedup.status == 0, "\(dedup.errors)")
+        let list = try JSONParser.parse(String(contentsOfFile: dir.file("dedup/drop-list.json"), encoding: .utf8))
+        let dropped = Int(list["dropped"]!.intValue!)
+        #expect(dropped >= (lines.count + 19) / 20)
+        #expect(list["sources"]!["copies"]!["dropped"]!.intValue == Int64((lines.count + 19) / 20))
+
+        let out = dir.file("packed")
+        let pack = yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", out, "--quiet", "--part-bytes", "700000",
+                           "--drop-list", dir.file("dedup"), dir.file("in")])
+        #expect(pack.status == 0, "\(pack.errors)")
+        #expect(!pack.errors.contains { $0.contains("warning: the drop list") })
+        let manifest = try Manifest.read(path: out + "/manifest.json")
+        #expect(manifest.counters["dropped.dedup.corpus"] == dropped)
+        #expect(manifest.counters["duplicates.source.copies"] == (lines.count + 19) / 20)
+
+        // stats shows them by source.
+        let stats = try StatsCollector.collect(path: out)
+        #expect(stats.duplicatesBySource.first { $0.name == "copies" }?.count == (lines.count + 19) / 20)
+
+        // Without the drop list every document is packed.
+        let plain = dir.file("plain")
+        #expect(yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", plain, "--quiet", dir.file("in")]).status == 0)
+        let all = try Manifest.read(path: plain + "/manifest.json")
+        #expect(all.counters["documents.packed"] == manifest.counters["documents.packed"] + dropped)
+
+        // A folder that is not a finished dedup is a usage error.
+        #expect(yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", dir.file("x"), "--drop-list", dir.file("in"), dir.file("in")]).status == 2)
+        #expect(yiPrep(["dedup", dir.file("in"), "--out", dir.file("y")]).status == 2)   // neither --exact nor --near
+    }
+}
