@@ -1,4 +1,5 @@
 import Foundation
+import YiChecksum
 import YiCore
 import YiFilters
 import YiReaders
