@@ -17,6 +17,21 @@ public struct InputGroup: Sendable {
     }
 }
 
+extension InputGroup {
+    /// The group as a run's options record it (and its fingerprint digests).
+    var configuration: JSONValue {
+        .object([
+            ("paths", .array(paths.map { .string($0) })),
+            ("text_field", .string(reader.textField)),
+            ("id_field", .string(reader.idField)),
+            ("source_field", reader.sourceField.map { .string($0) } ?? .null),
+            ("source", reader.sourceName.map { .string($0) } ?? .null),
+            ("namespaces", .array(reader.namespaces.sorted().map { .int(Int64($0)) })),
+            ("wikitext", .string(reader.wikitext.rawValue)),
+        ] + reader.chatJSON)
+    }
+}
+
 /// What happens to a conversation longer than the largest bucket (`--long-chats`). A
 /// conversation is never cut mid-turn or split over sequences.
 public enum LongChatPolicy: String, Sendable, CaseIterable {
@@ -115,17 +130,7 @@ public struct PackOptions: Sendable {
             // Only with a drop list, so that the fingerprints of runs without one do not change.
             ("drop_list", .string(DropList.fingerprint(atPath: dropList!) ?? dropList!)),
         ]) + [
-            ("inputs", .array(inputs.map { group in
-                .object([
-                    ("paths", .array(group.paths.map { .string($0) })),
-                    ("text_field", .string(group.reader.textField)),
-                    ("id_field", .string(group.reader.idField)),
-                    ("source_field", group.reader.sourceField.map { .string($0) } ?? .null),
-                    ("source", group.reader.sourceName.map { .string($0) } ?? .null),
-                    ("namespaces", .array(group.reader.namespaces.sorted().map { .int(Int64($0)) })),
-                    ("wikitext", .string(group.reader.wikitext.rawValue)),
-                ] + group.reader.chatJSON)
-            })),
+            ("inputs", .array(inputs.map(\.configuration))),
         ]
         // Only when set, so runs without a length policy keep their fingerprints.
         if let minDocumentTokens { members.append(("min_doc_tokens", .int(Int64(minDocumentTokens)))) }

@@ -54,8 +54,12 @@ public enum StatsJSON {
 
     /// Whole-document length summary (no histogram): documents, min, max, mean, p50, p90, p99.
     static func percentiles(_ lengths: LengthDistribution) -> JSONValue {
+        .object(percentileMembers(lengths))
+    }
+
+    static func percentileMembers(_ lengths: LengthDistribution) -> [(String, JSONValue)] {
         func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
-        return .object([
+        return [
             ("documents", .int(Int64(lengths.count))),
             ("min", optional(lengths.minimum)),
             ("max", optional(lengths.maximum)),
@@ -63,7 +67,7 @@ public enum StatsJSON {
             ("p50", optional(lengths.percentile(50))),
             ("p90", optional(lengths.percentile(90))),
             ("p99", optional(lengths.percentile(99))),
-        ])
+        ]
     }
 
     static func bucket(_ b: BucketStats, sourceNames: [Int: String]) -> JSONValue {
@@ -95,14 +99,7 @@ public enum StatsJSON {
             ("documents_per_sequence", .array(b.documentsPerSequence.map {
                 .object([("documents", .int(Int64($0.value))), ("sequences", .int(Int64($0.count)))])
             })),
-            ("document_length", .object([
-                ("documents", .int(Int64(lengths.count))),
-                ("min", optional(lengths.minimum)),
-                ("max", optional(lengths.maximum)),
-                ("mean", lengths.mean.map { .double(roundedRatio($0)) } ?? .null),
-                ("p50", optional(lengths.percentile(50))),
-                ("p90", optional(lengths.percentile(90))),
-                ("p99", optional(lengths.percentile(99))),
+            ("document_length", .object(percentileMembers(lengths) + [
                 ("histogram", .array(lengths.histogram.map {
                     .object([("min", .int(Int64($0.lower))), ("max", .int(Int64($0.upper))), ("documents", .int(Int64($0.count)))])
                 })),

@@ -1,8 +1,8 @@
 /// Built-in haystack for `evalset --kind needle`: the whole of Lewis Carroll's *Alice's Adventures
 /// in Wonderland* (1865), public domain, chapters I–XII (about 143,000 characters, 36,000 Yi tokens),
-/// so a 16K or 32K haystack is continuous prose that never repeats. Same source and edits as
-/// `BuiltinFiller.aliceChapterOne` (Project Gutenberg eBook #11, as stored in
-/// `../shared/corpora/jsonl/corpus.jsonl`; hard wraps inside paragraphs joined, CRLF → LF, the
+/// so a 16K or 32K haystack is continuous prose that never repeats. Taken from Project Gutenberg
+/// eBook #11, the Millennium Fulcrum Edition 3.0 (as stored in
+/// `../shared/corpora/jsonl/corpus.jsonl`, source `gutenberg-en`, origin GITenberg/Alice-s-Adventures-in-Wonderland_11@7f18748e, `11-0.txt`; hard wraps inside paragraphs joined, CRLF → LF, the
 /// Project Gutenberg header, table of contents and license left out).
 enum BuiltinBook {
     static let aliceInWonderland = #"""

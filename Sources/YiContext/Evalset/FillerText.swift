@@ -32,9 +32,13 @@ public struct FillerText: Sendable {
         (sentenceStarts, wordStarts) = Self.boundaries(of: scalars)
     }
 
-    /// Chapter I of *Alice's Adventures in Wonderland* (public domain), see `BuiltinFiller`.
+    /// Chapter I of *Alice's Adventures in Wonderland* (public domain), cut from `BuiltinBook`
+    /// without the rows of asterisks that close it.
     public static func builtinProse() -> FillerText {
-        try! FillerText(documents: [BuiltinFiller.aliceChapterOne], origin: "built-in: Alice's Adventures in Wonderland, chapter I (public domain)")
+        let book = BuiltinBook.aliceInWonderland
+        var chapter = book[..<book.range(of: "\nCHAPTER II.")!.lowerBound]
+        while let last = chapter.last, last == "*" || last == " " || last == "\n" { chapter.removeLast() }
+        return try! FillerText(documents: [String(chapter)], origin: "built-in: Alice's Adventures in Wonderland, chapter I (public domain)")
     }
 
     /// The whole of *Alice's Adventures in Wonderland* (public domain), see `BuiltinBook`: a

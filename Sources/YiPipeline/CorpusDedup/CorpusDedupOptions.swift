@@ -59,17 +59,7 @@ public struct CorpusDedupOptions: Sendable {
             } ?? .null),
             ("part_bytes", .int(partBytes)),
             ("key_shards", .int(Int64(keyShards))),
-            ("inputs", .array(inputs.map { group in
-                .object([
-                    ("paths", .array(group.paths.map { .string($0) })),
-                    ("text_field", .string(group.reader.textField)),
-                    ("id_field", .string(group.reader.idField)),
-                    ("source_field", group.reader.sourceField.map { .string($0) } ?? .null),
-                    ("source", group.reader.sourceName.map { .string($0) } ?? .null),
-                    ("namespaces", .array(group.reader.namespaces.sorted().map { .int(Int64($0)) })),
-                    ("wikitext", .string(group.reader.wikitext.rawValue)),
-                ])
-            })),
+            ("inputs", .array(inputs.map(\.configuration))),
         ])
     }
 }
