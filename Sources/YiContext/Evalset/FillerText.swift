@@ -71,6 +71,18 @@ public struct FillerText: Sendable {
         return String(view)
     }
 
+    /// Whether cyclic `position` is a sentence start.
+    func isSentenceStart(_ position: Int) -> Bool {
+        let n = scalars.count
+        let local = ((position % n) + n) % n
+        var low = 0, high = sentenceStarts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sentenceStarts[mid] < local { low = mid + 1 } else { high = mid }
+        }
+        return low < sentenceStarts.count && sentenceStarts[low] == local
+    }
+
     /// The boundary nearest to `position` (cyclic coordinates), preferring sentence starts, then
     /// word starts, within `tolerance` scalars and inside `lower...upper` when given; `position`
     /// itself when there is none.

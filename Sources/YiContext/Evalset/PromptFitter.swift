@@ -4,12 +4,14 @@ import YiCore
 /// encoding the whole final string, is exactly the target.
 ///
 /// BPE counts are not additive across concatenation (pieces merge across a cut), so the haystack is
-/// never sized by adding up per-part counts. Instead: the needle goes at a sentence start (the
-/// anchor) of the cyclic filler; the side of the haystack nearer to the needle is fixed first,
-/// sized in tokens to put the needle at the requested depth and ended at a sentence (or word) start
-/// when one is close; the far side is then cut at scalar precision and its length searched
-/// (gallop, bisection, then a short local scan) until the whole prompt encodes to exactly the
-/// target. Only the far end moves during that search, so the count changes by about one piece per
+/// never sized by adding up per-part counts. Instead: the haystack starts at a sentence start (the
+/// anchor) of the cyclic filler, so the text after the header never begins mid-sentence; the text
+/// before the needle is fixed first, sized in tokens to put the needle at the requested depth and
+/// ended at a sentence (or word) start when one is close, where the needle goes; the end of the
+/// text after the needle is then cut at scalar precision and its length searched (gallop,
+/// bisection, then a short local scan) until the whole prompt encodes to exactly the target. At
+/// depth ≈ 1 nothing follows the needle, so the end of the text before it is the cut instead.
+/// Only that one end moves during the search, so the count changes by about one piece per
 /// scalar and an exact cut practically always exists. Where it does not (a run of byte-fallback
 /// characters adds 3–4 tokens per scalar), the caller retries at another anchor; the prompt is never
 /// longer than the target and at most `maximumShortfall` tokens shorter.
@@ -42,19 +44,27 @@ struct PromptFitter {
         let sample = filler.text(anchor - 2048, anchor + 2048)
         let charactersPerToken = max(0.05, Double(sample.unicodeScalars.count) / Double(max(1, session.count(sample))))
 
-        // The side nearer the needle is fixed; the far side is the free one.
-        let beforeIsFree = depth >= 0.5
-        let fixedTokens = Int(((beforeIsFree ? 1 - depth : depth) * Double(budget)).rounded())
+        // The haystack starts at the anchor, a sentence start of the filler. Normally the text
+        // before the needle is fixed (sized in tokens for the depth, the needle then placed at a
+        // sentence or word start) and the end of the text after the needle is the free cut. When
+        // almost nothing should follow the needle (depth ≈ 1), the needle goes right before the
+        // question and the free cut is the end of the text before it.
+        let start = anchor
+        let afterWanted = Int(((1 - depth) * Double(budget)).rounded())
+        let needleAtEnd = afterWanted < max(12, budget / 60)
+        let fixedTokens = needleAtEnd ? 0 : Int((depth * Double(budget)).rounded())
         let fixedLength = fixedSideLength(tokens: fixedTokens, budget: budget, charactersPerToken: charactersPerToken,
-                                          anchor: anchor, extendsForward: beforeIsFree, session: &session)
-        let fixedText = beforeIsFree ? filler.text(anchor, anchor + fixedLength) : filler.text(anchor - fixedLength, anchor)
-        let separator = separatorBefore(anchor)
+                                          anchor: start, extendsForward: true, session: &session)
+        let needlePoint = start + fixedLength
+        let fixedText = filler.text(start, needlePoint)
+        var separator = separatorBefore(needlePoint)
+        if separator.isEmpty, !filler.isSentenceStart(needlePoint) { separator = " " }
 
         func assemble(_ free: Int) -> (prompt: String, head: String) {
-            let before = beforeIsFree ? filler.text(anchor - free, anchor) : fixedText
-            let after = beforeIsFree ? fixedText : filler.text(anchor, anchor + free)
+            let before = needleAtEnd ? filler.text(start, start + free) : fixedText
+            let after = needleAtEnd ? "" : filler.text(needlePoint, needlePoint + free)
             let head = problem.header + before
-            let joint = before.isEmpty || before.unicodeScalars.last!.properties.isWhitespace ? "" : separator
+            let joint = before.isEmpty || before.unicodeScalars.last!.properties.isWhitespace ? "" : (needleAtEnd ? " " : separator)
             let tail = after.isEmpty ? "" : separator + after
             return (head + joint + problem.needle + tail + problem.question, head)
         }
