@@ -35,7 +35,20 @@ public enum MaskSidecarFormat {
         mask.withUnsafeBufferPointer { bits in
             record.withUnsafeMutableBufferPointer { out in
                 var j = 0
-                for k in 0..<out.count {
+                var k = 0
+                // Eight tokens at a time (the bit-by-bit loop was a visible share of chat packing):
+                // keep each byte's low bit, then one multiply gathers byte i's bit into bit i of the
+                // top byte (no carries: each bit lands in a distinct position).
+                let raw = UnsafeRawBufferPointer(bits)
+                while k < out.count && j + 8 <= bits.count {
+                    let lanes = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)) & 0x0101_0101_0101_0101
+                    let byte = UInt8(truncatingIfNeeded: (lanes &* 0x0102_0408_1020_4080) >> 56)
+                    out[k] = byte
+                    ones += byte.nonzeroBitCount
+                    j += 8
+                    k += 1
+                }
+                while k < out.count {
                     var byte: UInt8 = 0
                     let end = min(j + 8, bits.count)
                     var bit: UInt8 = 0
@@ -46,10 +59,22 @@ public enum MaskSidecarFormat {
                     }
                     out[k] = byte
                     ones += byte.nonzeroBitCount
+                    k += 1
                 }
             }
         }
         return ones
+    }
+
+    /// The 1 bits of tokens `range` in a record: whole bytes by popcount, bit by bit only at the
+    /// edges (bit by bit throughout was a visible share of `pack --chat`'s stats pass).
+    public static func ones(_ record: UnsafeRawBufferPointer, in range: Range<Int>) -> Int {
+        var j = range.lowerBound, total = 0
+        let end = range.upperBound
+        while j < end && j & 7 != 0 { total += bit(record, j) ? 1 : 0; j += 1 }
+        while j + 8 <= end { total += record[j >> 3].nonzeroBitCount; j += 8 }
+        while j < end { total += bit(record, j) ? 1 : 0; j += 1 }
+        return total
     }
 
     /// Token j's bit of a record.
@@ -163,7 +188,7 @@ public final class MaskSidecarFile {
         var total = 0
         for byte in record { total += byte.nonzeroBitCount }
         let per = record.withUnsafeBytes { raw in
-            ranges.map { range in range.reduce(0) { $0 + (MaskSidecarFormat.bit(raw, $1) ? 1 : 0) } }
+            ranges.map { range in MaskSidecarFormat.ones(raw, in: range) }
         }
         return (per, total)
     }
