@@ -45,14 +45,14 @@ struct DedupCommand: ParsableCommand {
     @Option(help: "Near: seed of the hash permutations.")
     var seed: UInt64 = 0x5EED
 
-    @Option(help: "Input bytes per work part of the signatures pass.")
-    var partBytes: Int64 = 1 << 30
+    @Option(help: "Input bytes per work part of the signatures pass; sizes as in pipeline files (32MiB, 4GiB). Pack sliced .jsonl.zst inputs with the same value.")
+    var partBytes = ByteCount(1 << 30)
 
     @Option(help: "Key shards of the buckets pass (its unit of work; fixed per run, not per rank count).")
     var keyShards = 64
 
-    @Option(help: "Memory per rank for sorting keys (beyond it sorted runs spill to disk), e.g. 512M, 4G.")
-    var memory = "1G"
+    @Option(help: "Memory per rank for sorting keys (beyond it sorted runs spill to disk), e.g. 512MiB, 4GiB.")
+    var memory = ByteCount(1 << 30)
 
     @Option(help: "Run only this pass (signatures, buckets or clusters), as a separate job step.")
     var pass: String?
@@ -86,9 +86,9 @@ struct DedupCommand: ParsableCommand {
             guard ngram >= 1, bands >= 1, rows >= 1 else { throw YiError(.usage, "--ngram, --bands and --rows must be at least 1") }
             options.near = MinHashOptions(unit: unit, ngram: ngram, bands: bands, rowsPerBand: rows, seed: seed)
         }
-        options.partBytes = partBytes
+        options.partBytes = partBytes.bytes
         options.keyShards = keyShards
-        options.memoryBytes = try parseByteSize(memory, flag: "--memory")
+        options.memoryBytes = Int(memory.bytes)
         options.threads = behavior.threadCount
         options.force = force
         if let pass {
@@ -110,17 +110,4 @@ struct DedupCommand: ParsableCommand {
             Console.note("this rank's share is done; rank 0 writes the drop list")
         }
     }
-}
-
-/// "512M", "4G", "1048576" → bytes, with a usage error naming the flag.
-func parseByteSize(_ text: String, flag: String) throws -> Int {
-    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
-    var digits = text.uppercased()
-    var scale = 1
-    if digits.hasSuffix("B") { digits.removeLast() }
-    if let last = digits.last, let unit = units[last] { scale = unit; digits.removeLast() }
-    guard let value = Int(digits), value > 0 else {
-        throw YiError(.usage, "\(flag) takes a size such as 512M or 4G (got \(text))")
-    }
-    return value * scale
 }
