@@ -13,7 +13,8 @@ public enum Bzip2StreamScanner {
     public static func nextCandidate(path: String, from: Int64, to: Int64) throws -> Int64? {
         guard from < to else { return nil }
         let stream = try FileByteStream(path: path, range: ByteRange(start: from, end: to + 9))
-        let chunkSize = 1 << 20
+        // No larger than the range: slicing asks about many short ranges.
+        let chunkSize = Int(min(1 << 20, to + 9 - from))
         // Nine bytes of the previous chunk are kept in front, so a match across chunks is found.
         var window = [UInt8](repeating: 0, count: chunkSize + 9)
         var kept = 0
