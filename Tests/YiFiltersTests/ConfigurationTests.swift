@@ -92,6 +92,26 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
         #expect(yi?.code == .usage)
     }
 
+    /// `ngram:` with nothing after it is YAML null; it trapped on a force-unwrap (fuzz finding,
+    /// tools/fuzz/regressions/pipeline/near-dedup-null-ngram). Every number an option cannot do
+    /// without is refused when null, naming the key.
+    @Test func nullForARequiredNumberIsAnError() {
+        func error(_ filter: String, _ key: String, _ more: [(String, JSONValue)] = []) -> String? {
+            configurationError {
+                _ = try registry.makeList(.array([.object([(filter, .object([(key, .null)] + more))])]), path: "filters")
+            }?.description
+        }
+        #expect(error("near-dedup", "ngram") == "filters[0].near-dedup.ngram: expected a whole number in 1...64 (got null)")
+        #expect(error("near-dedup", "bands") == "filters[0].near-dedup.bands: expected a whole number in 1...4096 (got null)")
+        #expect(error("near-dedup", "rows") == "filters[0].near-dedup.rows: expected a whole number in 1...64 (got null)")
+        #expect(error("near-dedup", "threshold")?.hasPrefix("filters[0].near-dedup.threshold: expected a number in") == true)
+        #expect(error("near-dedup", "permutations", [("threshold", .double(0.7))])?
+            .hasPrefix("filters[0].near-dedup.permutations: expected a whole number") == true)
+        #expect(error("script", "min-ratio", [("allow", .array([.string("han")]))])?
+            .hasPrefix("filters[0].script.min-ratio: expected a number in") == true)
+        #expect(error("gopher-quality", "cjk-word-fraction")?.contains("cjk-word-fraction: expected a number in") == true)
+    }
+
     @Test func sizes() {
         #expect(ConfigurationReader.parseSize("4096") == 4096)
         #expect(ConfigurationReader.parseSize("64MiB") == 64 << 20)

@@ -79,6 +79,24 @@ public struct ConfigurationReader {
         return d
     }
 
+    /// A whole number the option cannot do without: null (or absence without a default) is
+    /// refused with the key's path, never taken as "no value".
+    public mutating func requiredInt(_ key: String, default defaultValue: Int?, in range: ClosedRange<Int> = 0...Int.max) throws -> Int {
+        guard let int = try int(key, default: defaultValue, in: range) else {
+            throw error(key, raw(key), "expected a whole number in \(Self.describe(range))")
+        }
+        return int
+    }
+
+    /// The same for a number.
+    public mutating func requiredDouble(_ key: String, default defaultValue: Double?,
+                                        in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double {
+        guard let d = try double(key, default: defaultValue, in: range) else {
+            throw error(key, raw(key), "expected a number in \(Self.describe(range))")
+        }
+        return d
+    }
+
     public mutating func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
         guard let value = raw(key) else { return defaultValue }
         guard case .bool(let b) = value else { throw error(key, value, "expected true or false") }

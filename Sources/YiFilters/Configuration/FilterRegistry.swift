@@ -144,7 +144,7 @@ public struct FilterRegistry {
                 }
                 return script
             }
-            let filter = ScriptFilter(allowed: Set(scripts), minRatio: try r.double("min-ratio", default: 0.5, in: 0...1)!,
+            let filter = ScriptFilter(allowed: Set(scripts), minRatio: try r.requiredDouble("min-ratio", default: 0.5, in: 0...1),
                                       keepWithoutLetters: try r.bool("keep-without-letters", default: false))
             return (.text(filter), .object([
                 ("allow", .array(scripts.sorted { $0.rawValue < $1.rawValue }.map { .string($0.name) })),
@@ -162,18 +162,18 @@ public struct FilterRegistry {
             var options = MinHashOptions()
             options.unit = MinHashOptions.Unit(rawValue: try r.choice("unit", MinHashOptions.Unit.allCases.map(\.rawValue),
                                                                       default: options.unit.rawValue))!
-            options.ngram = try r.int("ngram", default: options.ngram, in: 1...64)!
+            options.ngram = try r.requiredInt("ngram", default: options.ngram, in: 1...64)
             if r.contains("threshold") {
                 if r.contains("bands") || r.contains("rows") {
                     throw ConfigurationError(path: r.childPath("threshold"), value: nil,
                                              problem: "give either threshold (with permutations) or bands and rows, not both")
                 }
-                let threshold = try r.double("threshold", default: nil, in: 0.01...0.99)!
-                let permutations = try r.int("permutations", default: 128, in: 1...4096)!
+                let threshold = try r.requiredDouble("threshold", default: nil, in: 0.01...0.99)
+                let permutations = try r.requiredInt("permutations", default: 128, in: 1...4096)
                 (options.bands, options.rowsPerBand) = MinHashOptions.bandsAndRows(threshold: threshold, permutations: permutations)
             } else {
-                options.bands = try r.int("bands", default: options.bands, in: 1...4096)!
-                options.rowsPerBand = try r.int("rows", default: options.rowsPerBand, in: 1...64)!
+                options.bands = try r.requiredInt("bands", default: options.bands, in: 1...4096)
+                options.rowsPerBand = try r.requiredInt("rows", default: options.rowsPerBand, in: 1...64)
             }
             if let seed = try r.int("seed", default: nil) { options.seed = UInt64(seed) }
             options.memoryLimitBytes = try r.int("memory-limit", default: nil, in: 1024...Int.max)

@@ -27,7 +27,7 @@ extension LanguageFamilyOptions {
             try unspaced.read(&cjk)
             try cjk.finish()
         }
-        unspacedWordFraction = try r.double("cjk-word-fraction", default: unspacedWordFraction, in: 0...1)!
+        unspacedWordFraction = try r.requiredDouble("cjk-word-fraction", default: unspacedWordFraction, in: 0...1)
     }
 
     var languageFamiliesConfiguration: JSONValue {
