@@ -14,6 +14,8 @@ struct EncodedDocument {
     var dropReason: String?
     /// Conversations only: 0/1 per token of `tokens` (BOS and EOS are 0).
     var mask: [UInt8]? = nil
+    /// Conversations only: the 1s of `mask`.
+    var trainedTokens = 0
     /// Conversations only: cut after its last trained turn that fits (`--long-chats truncate-turns`).
     var truncatedTurns = false
     /// Where the record was read (file, line, byte offset), for the provenance files.
@@ -120,14 +122,21 @@ struct EncodedStream {
                                 }
                                 ids.removeSubrange((prefix + end)...)
                                 chat.mask.removeSubrange(end...)
+                                chat.trainedTokens = chat.mask.reduce(0) { $0 + Int($1) }
                                 encoded.truncatedTurns = true
                             }
                         }
-                        var mask = [UInt8](repeating: 0, count: prefix)
-                        mask.reserveCapacity(ids.count + 1)
-                        mask.append(contentsOf: chat.mask)
+                        var mask: [UInt8]
+                        if prefix == 0 {
+                            mask = chat.mask   // no BOS (Yi's template): no copy
+                        } else {
+                            mask = [UInt8](repeating: 0, count: prefix)
+                            mask.reserveCapacity(ids.count + 1)
+                            mask.append(contentsOf: chat.mask)
+                        }
                         if let eos { ids.append(eos); mask.append(0) }
                         encoded.mask = mask
+                        encoded.trainedTokens = chat.trainedTokens
                     } else {
                         encoder.encode(document.text, into: &ids)
                         if let eos { ids.append(eos) }

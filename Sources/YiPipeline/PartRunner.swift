@@ -96,7 +96,7 @@ final class PartRunner {
             if let mask = document.mask {
                 counters.add("chat.documents")
                 if document.truncatedTurns { counters.add("chat.truncated-turns") }
-                counters.add("chat.trained-tokens", mask.reduce(0) { $0 + Int($1) } * copies)
+                counters.add("chat.trained-tokens", document.trainedTokens * copies)
             }
             let sourceIndex = sources.index(of: document.source)
             for _ in 0..<copies {
@@ -155,12 +155,15 @@ struct ChatMaskStore {
     /// A sequence's mask: each conversation's own, 1 for other documents' tokens, 0 for padding.
     mutating func take(for sequence: PackedSequence) -> [UInt8] {
         var mask = [UInt8](repeating: 0, count: sequence.tokens.count)
-        for span in sequence.spans {
-            if let own = masks.removeValue(forKey: span.documentOrdinal) {
-                precondition(own.count == span.length && span.part == 0, "a conversation was split across spans")
-                mask.replaceSubrange(span.offset..<(span.offset + span.length), with: own)
-            } else {
-                for i in span.offset..<(span.offset + span.length) { mask[i] = 1 }
+        mask.withUnsafeMutableBufferPointer { mask in
+            for span in sequence.spans {
+                let slice = UnsafeMutableBufferPointer(rebasing: mask[span.offset..<(span.offset + span.length)])
+                if let own = masks.removeValue(forKey: span.documentOrdinal) {
+                    precondition(own.count == span.length && span.part == 0, "a conversation was split across spans")
+                    _ = slice.update(fromContentsOf: own)
+                } else {
+                    slice.update(repeating: 1)
+                }
             }
         }
         return mask

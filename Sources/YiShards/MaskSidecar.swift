@@ -1,3 +1,4 @@
+import YiChecksum
 import YiCore
 
 /// The loss-mask sidecar `shard-NNNNN.mask` (yi-prep, version 1; `docs/chat.md` has the spec).
@@ -44,7 +45,7 @@ public enum MaskSidecarFormat {
                     let lanes = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)) & 0x0101_0101_0101_0101
                     let byte = UInt8(truncatingIfNeeded: (lanes &* 0x0102_0408_1020_4080) >> 56)
                     out[k] = byte
-                    ones += byte.nonzeroBitCount
+                    ones += lanes.nonzeroBitCount   // one count per eight tokens
                     j += 8
                     k += 1
                 }
@@ -72,6 +73,12 @@ public enum MaskSidecarFormat {
         var j = range.lowerBound, total = 0
         let end = range.upperBound
         while j < end && j & 7 != 0 { total += bit(record, j) ? 1 : 0; j += 1 }
+        // 64 tokens per count where the range allows (popcount is not one instruction on the
+        // baseline x86-64 Swift targets, so fewer, wider counts matter).
+        while j + 64 <= end {
+            total += UInt64(littleEndian: record.loadUnaligned(fromByteOffset: j >> 3, as: UInt64.self)).nonzeroBitCount
+            j += 64
+        }
         while j + 8 <= end { total += record[j >> 3].nonzeroBitCount; j += 8 }
         while j < end { total += bit(record, j) ? 1 : 0; j += 1 }
         return total
@@ -85,51 +92,50 @@ public enum MaskSidecarFormat {
 }
 
 /// Writes a shard's mask sidecar while its sequences are written. The header holds the sequence
-/// count, which is known only at the end, so the records go to a temporary body file first and
-/// `commit` writes header + body under the final name, hashing as it goes (the mask is 1/16 of
-/// the `.bin` for uint16 tokens, so the copy is cheap and memory stays bounded).
+/// count, known only at the end: it is written as 0 first and set in place by `commit`, which
+/// then hashes the file by reading it back (the mask is 1/32 of the `.bin` for 32-bit tokens,
+/// so the read is cheap) before moving it into place. Until then the file has its temporary
+/// name, so a killed run never leaves a mask that looks complete.
 final class MaskSidecarWriter {
-    private let path: String
     private let sequenceLength: Int
-    private let body: AtomicFileWriter
+    private let file: AtomicFileWriter
     private var record: [UInt8]
     private(set) var sequences = 0
     private(set) var trainedTokens = 0
 
     init(path: String, sequenceLength: Int) throws {
-        self.path = path
         self.sequenceLength = sequenceLength
-        body = try AtomicFileWriter(path: path + ".body")
+        file = try AtomicFileWriter(path: path)
         record = [UInt8](repeating: 0, count: MaskSidecarFormat.recordSize(sequenceLength: sequenceLength))
+        try file.write(MaskSidecarFormat.header(sequenceLength: sequenceLength, sequences: 0))
     }
 
     /// One sequence's mask: 0/1 per token, exactly the sequence length.
     func append(_ mask: [UInt8]) throws {
         precondition(mask.count == sequenceLength, "mask length differs from the sequence length")
         trainedTokens += MaskSidecarFormat.pack(mask, into: &record)
-        try body.write(record)
+        try file.write(record)
         sequences += 1
     }
 
     func commit() throws -> FileDigest {
-        // The body is flushed by moving it into place under its temporary-looking name, read
-        // back in chunks after the header, then removed.
-        try body.commit()
-        defer { unlink(body.path) }
-        let out = try HashingFileWriter(path: path)
-        try out.write(MaskSidecarFormat.header(sequenceLength: sequenceLength, sequences: sequences))
-        let file = try ReadOnlyFile(path: body.path)
-        var offset: Int64 = 0
+        let header = MaskSidecarFormat.header(sequenceLength: sequenceLength, sequences: sequences)
+        try file.overwrite(at: 0, with: header)
+        var hash = SHA256()
+        hash.update(header)
+        let written = try ReadOnlyFile(path: file.temporaryPath)
+        var offset = Int64(MaskSidecarFormat.headerSize)
         let chunk = 1 << 20
-        while offset < file.size {
-            let count = Int(min(Int64(chunk), file.size - offset))
-            try out.write(try file.bytes(at: offset, count: count, what: "the mask body"))
+        while offset < written.size {
+            let count = Int(min(Int64(chunk), written.size - offset))
+            hash.update(try written.bytes(at: offset, count: count, what: "the mask records"))
             offset += Int64(count)
         }
-        return try out.commit()
+        try file.commit()
+        return FileDigest(bytes: file.bytesWritten, sha256: hash.finalizeHex())
     }
 
-    func abort() { body.abort() }
+    func abort() { file.abort() }
 }
 
 #if canImport(Glibc)
@@ -185,11 +191,9 @@ public final class MaskSidecarFile {
     public func trainedCounts(ofSequence k: Int, ranges: [Range<Int>]) throws -> (perRange: [Int], total: Int) {
         let record = try file.bytes(at: Int64(MaskSidecarFormat.headerSize) + Int64(k) * Int64(recordSize), count: recordSize,
                                     what: "mask record \(k)")
-        var total = 0
-        for byte in record { total += byte.nonzeroBitCount }
-        let per = record.withUnsafeBytes { raw in
-            ranges.map { range in MaskSidecarFormat.ones(raw, in: range) }
+        return record.withUnsafeBytes { raw in
+            (ranges.map { range in MaskSidecarFormat.ones(raw, in: range) },
+             MaskSidecarFormat.ones(raw, in: 0..<sequenceLength))
         }
-        return (per, total)
     }
 }

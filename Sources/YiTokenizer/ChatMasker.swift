@@ -28,7 +28,9 @@ public struct ChatMasker: Sendable {
     /// Per id, the bytes of text its piece stands for when every `▁` stands for a space; 255 for
     /// ids that never occur in an encoded text (or pieces of 255+ bytes, traced instead). One
     /// byte per id keeps the table (64 KB for Yi) in cache: the lookup is the loop's main cost.
+    /// Padded with 255 to a power of two, so the loop indexes it with `id & textLengthMask`.
     private let textLength: [UInt8]
+    private let textLengthMask: UInt32
 
     /// How a piece is matched against the text.
     private enum Trace: UInt8 {
@@ -50,53 +52,55 @@ public struct ChatMasker: Sendable {
             throw YiError(.tokenizer, "chat loss masks need a tokenizer without text normalization (no charsmap, no dummy prefix, no whitespace folding), as Yi's; this model normalizes text, so token byte ranges cannot be traced")
         }
         self.model = model
+        // One pass over the pieces, counting `▁`s in place (an array per piece made this set-up
+        // a visible share of a short run).
         let escape = flags.escapeWhitespaces
-        let trace = (0..<model.vocabularySize).map { i -> Trace in
+        let offsets = model.pieceBytes.offsets, arena = model.pieceBytes.bytes
+        var trace = [Trace](repeating: .invalid, count: model.vocabularySize)
+        var tableSize = 1 << 16
+        while tableSize < model.vocabularySize { tableSize <<= 1 }
+        var textLength = [UInt8](repeating: 255, count: tableSize)
+        for i in 0..<model.vocabularySize {
+            let lower = Int(offsets[i]), upper = Int(offsets[i + 1])
+            var kind = Trace.invalid
+            var length = upper - lower
             switch model.type(of: Int32(i)) {
-            case .byte?: return .byte
+            case .byte?:
+                kind = .byte
+                length = 1
             case .normal?, .userDefined?:
-                let lower = Int(model.pieceBytes.offsets[i]), upper = Int(model.pieceBytes.offsets[i + 1])
-                let bytes = UnsafeBufferPointer(start: model.pieceBytes.bytes + lower, count: upper - lower)
-                guard escape else { return .literal }
-                func isSpace(_ j: Int) -> Bool { j + 2 < bytes.count && bytes[j] == 0xE2 && bytes[j + 1] == 0x96 && bytes[j + 2] == 0x81 }
-                let spaces = (0..<bytes.count).filter(isSpace).count
-                if spaces == 0 { return .literal }
-                if spaces == 1 && isSpace(0) { return .leadingSpace }
-                return .general
-            default: return .invalid
+                kind = .literal
+                if escape {
+                    var spaces = 0, leading = false, j = lower
+                    while j + 2 < upper {
+                        if arena[j] == 0xE2 && arena[j + 1] == 0x96 && arena[j + 2] == 0x81 {
+                            if j == lower { leading = true }
+                            spaces += 1
+                            j += 3
+                        } else {
+                            j += 1
+                        }
+                    }
+                    if spaces > 0 { kind = spaces == 1 && leading ? .leadingSpace : .general }
+                    length -= 2 * spaces   // each `▁` (3 bytes) stands for one space
+                }
+            default:
+                break
             }
+            trace[i] = kind
+            if kind != .invalid && length < 255 { textLength[i] = UInt8(length) }
         }
         self.trace = trace
-        textLength = trace.enumerated().map { i, kind -> UInt8 in
-            let bytes = Int32(model.pieceBytes.offsets[i + 1] - model.pieceBytes.offsets[i])
-            let length: Int32
-            switch kind {
-            case .invalid: length = -1
-            case .byte: length = 1
-            case .literal: length = bytes
-            case .leadingSpace: length = bytes - 2
-            case .general:
-                var spaces: Int32 = 0
-                let lower = Int(model.pieceBytes.offsets[i]), upper = Int(model.pieceBytes.offsets[i + 1])
-                var j = lower
-                while j + 2 < upper {
-                    if model.pieceBytes.bytes[j] == 0xE2 && model.pieceBytes.bytes[j + 1] == 0x96 && model.pieceBytes.bytes[j + 2] == 0x81 {
-                        spaces += 1
-                        j += 3
-                    } else {
-                        j += 1
-                    }
-                }
-                length = bytes - 2 * spaces
-            }
-            return length >= 0 && length < 255 ? UInt8(length) : 255
-        }
+        self.textLength = textLength
+        textLengthMask = UInt32(tableSize - 1)
     }
 
     /// What a conversation's tokens are.
     public struct Encoding: Sendable, Equatable {
         /// 0/1 per token.
         public var mask: [UInt8]
+        /// The 1s of `mask`.
+        public var trainedTokens: Int
         /// Per turn of the layout: the number of tokens up to the turn's end, or nil when no
         /// token boundary falls on the turn's end (then the conversation cannot be cut there).
         public var turnTokenEnds: [Int?]
@@ -132,49 +136,77 @@ public struct ChatMasker: Sendable {
         return false
     }
 
-    /// Byte ranges from the per-id text lengths. The hot loop keeps everything in locals: one
-    /// table load and a few compares per token.
-    private func measured(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
+    /// Byte ranges from the per-id text lengths. The per-token loop only adds lengths and
+    /// compares the running position with the next byte offset where something happens (a
+    /// trained range begins or ends, a turn ends); the mask is then filled range by range.
+    func measured(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
         let ranges = layout.trainedRanges, turns = layout.turns
-        var mask = [UInt8](repeating: 0, count: ids.count)
-        var turnEnds = [Int?](repeating: nil, count: turns.count)
+        // Each event is reached by the first token whose end is at least `threshold`:
+        // a range's first token ends past its start, its last token ends at or past its end.
+        var events: [(threshold: Int, slot: Int)] = []
+        events.reserveCapacity(2 * ranges.count + turns.count)
+        for (r, range) in ranges.enumerated() {
+            events.append((range.lowerBound + 1, 2 * r))
+            events.append((range.upperBound, 2 * r + 1))
+        }
+        for (t, turn) in turns.enumerated() { events.append((turn.end, 2 * ranges.count + t)) }
+        events.sort { $0.threshold < $1.threshold || ($0.threshold == $1.threshold && $0.slot < $1.slot) }
+        // Per slot: the token that reached it and that token's end.
+        let idsCount = ids.count
+        var reachedBy = [Int](repeating: idsCount, count: events.count)
+        var reachedAt = [Int](repeating: -1, count: events.count)
+
         var position = 0
-        let ok = textLength.withUnsafeBufferPointer { lengths -> Bool in
-            mask.withUnsafeMutableBufferPointer { mask -> Bool in
-                var range = 0
-                var lower = ranges.first?.lowerBound ?? .max, upper = ranges.first?.upperBound ?? .max
-                var turn = 0
-                var nextTurnEnd = turns.first?.end ?? .max
-                for index in 0..<ids.count {
-                    let id = Int(ids[index])
-                    guard id < lengths.count else { return false }
-                    let length = Int(lengths[id])
-                    guard length != 255 else { return false }
-                    let start = position
-                    position += length
-                    if start >= upper {
-                        // Ranges are ascending: move to the first that ends after the token's start.
-                        while range < ranges.count && ranges[range].upperBound <= start { range += 1 }
-                        lower = range < ranges.count ? ranges[range].lowerBound : .max
-                        upper = range < ranges.count ? ranges[range].upperBound : .max
+        var longest = 0     // 255: an id no text encodes to (or a piece to trace)
+        var allBits: UInt32 = 0   // above the table's mask: an id outside the vocabulary
+        let tableMask = textLengthMask
+        textLength.withUnsafeBufferPointer { lengths in
+            guard let ids = ids.baseAddress, let lengths = lengths.baseAddress else { return }
+            var event = 0
+            var next = events.first?.threshold ?? .max
+            for index in 0..<idsCount {
+                let id = ids[index]
+                allBits |= id
+                let length = Int(lengths[Int(id & tableMask)])
+                longest = max(longest, length)
+                position &+= length
+                if position >= next {
+                    while event < events.count && events[event].threshold <= position {
+                        reachedBy[events[event].slot] = index
+                        reachedAt[events[event].slot] = position
+                        event += 1
                     }
-                    if lower < position && start < position { mask[index] = 1 }
-                    if position >= nextTurnEnd {
-                        while turn < turns.count && turns[turn].end <= position {
-                            if turns[turn].end == position { turnEnds[turn] = index + 1 }
-                            turn += 1
-                        }
-                        nextTurnEnd = turn < turns.count ? turns[turn].end : .max
-                    }
+                    next = event < events.count ? events[event].threshold : .max
                 }
-                return true
             }
         }
-        guard ok, position == text.count else { return nil }
-        return Encoding(mask: mask, turnTokenEnds: turnEnds)
+        let invalid = longest == 255 || allBits > tableMask
+        guard !invalid, position == text.count else { return nil }
+
+        var mask = [UInt8](repeating: 0, count: ids.count)
+        var trained = 0
+        mask.withUnsafeMutableBufferPointer { mask in
+            var filledUpTo = 0   // ranges are ascending; a token may touch two of them
+            // No token starts before an empty range at 0 (the rule below assumes the token that
+            // reaches a range's end starts before it, true everywhere else).
+            for r in ranges.indices where ranges[r].upperBound > 0 {
+                let first = max(reachedBy[2 * r], filledUpTo)
+                let last = reachedBy[2 * r + 1]   // ids.count when the text ends inside the range
+                let end = min(last + 1, ids.count)
+                guard first < end else { continue }
+                memset(mask.baseAddress! + first, 1, end - first)
+                trained += end - first
+                filledUpTo = end
+            }
+        }
+        var turnEnds = [Int?](repeating: nil, count: turns.count)
+        for t in turns.indices where reachedAt[2 * ranges.count + t] == turns[t].end {
+            turnEnds[t] = reachedBy[2 * ranges.count + t] + 1
+        }
+        return Encoding(mask: mask, trainedTokens: trained, turnTokenEnds: turnEnds)
     }
 
-    private func traced(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
+    func traced(ids: UnsafeBufferPointer<TokenID>, text: UnsafeBufferPointer<UInt8>, layout: ChatLayout) -> Encoding? {
         guard let base = text.baseAddress ?? (text.isEmpty ? UnsafePointer(bitPattern: 1) : nil) else { return nil }
         let count = text.count
         var marker = MaskMarker(tokens: ids.count, layout: layout)
@@ -255,6 +287,7 @@ private struct MaskMarker {
     var turnEnds: [Int?]
     var range = 0
     var turn = 0
+    var trained = 0
 
     init(tokens: Int, layout: ChatLayout) {
         ranges = layout.trainedRanges
@@ -268,12 +301,12 @@ private struct MaskMarker {
     mutating func record(_ index: Int, _ start: Int, _ end: Int) {
         // Ranges are ascending: skip those that end before the token.
         while range < ranges.count && ranges[range].upperBound <= start { range += 1 }
-        if range < ranges.count && ranges[range].lowerBound < end && start < end { mask[index] = 1 }
+        if range < ranges.count && ranges[range].lowerBound < end && start < end { mask[index] = 1; trained += 1 }
         while turn < turns.count && turns[turn].end <= end {
             if turns[turn].end == end { turnEnds[turn] = index + 1 }
             turn += 1
         }
     }
 
-    var encoding: ChatMasker.Encoding { ChatMasker.Encoding(mask: mask, turnTokenEnds: turnEnds) }
+    var encoding: ChatMasker.Encoding { ChatMasker.Encoding(mask: mask, trainedTokens: trained, turnTokenEnds: turnEnds) }
 }
