@@ -53,19 +53,33 @@ public final class RejectLog: @unchecked Sendable {
     private var counts: [RejectReason: Int] = [:]
     private var file: AtomicFileWriter?
 
+    /// True when a rejected record's details are used: written to the rejects file, or the error
+    /// of `--strict`. Otherwise a reader only needs `tally`, without building the record (a
+    /// million blank lines cost a second when each got its text, location and JSON line).
+    public let wantsDetails: Bool
+
     /// - Parameter rejectsPath: where to write one JSON line per rejected record (nil: count only).
     public init(strict: Bool = false, rejectsPath: String? = nil) throws {
         self.strict = strict
         if let rejectsPath { file = try AtomicFileWriter(path: rejectsPath) }
+        wantsDetails = strict || rejectsPath != nil
+    }
+
+    /// Counts a rejected record whose details nobody reads (see `wantsDetails`).
+    public func tally(_ reason: RejectReason) {
+        lock.lock()
+        counts[reason, default: 0] += 1
+        lock.unlock()
     }
 
     /// Counts the record; throws `.rejectedRecord` in strict mode.
     public func reject(_ record: RejectedRecord) throws {
         lock.lock()
         counts[record.reason, default: 0] += 1
-        let line = JSONWriter.string(record.json) + "\n"
         var writeError: Error?
-        do { try file?.write(line) } catch { writeError = error }
+        if let file {
+            do { try file.write(JSONWriter.string(record.json) + "\n") } catch { writeError = error }
+        }
         lock.unlock()
         if let writeError { throw writeError }
         if strict {

@@ -110,25 +110,26 @@ public final class BucketShardWriter {
 
     private func encodeTokens(_ tokens: [TokenID]) throws {
         let limit = TokenID(vocabularySize)
-        let width = dtype.byteWidth
-        let bad: Int? = tokens.withUnsafeBufferPointer { ids in
-            tokenBytes.withUnsafeMutableBytes { out in
-                for i in 0..<ids.count {
-                    let id = ids[i]
-                    if id >= limit { return i }
-                    if width == 2 {
-                        out.storeBytes(of: UInt16(truncatingIfNeeded: id).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                    } else {
-                        out.storeBytes(of: UInt32(id).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
-                    }
-                }
-                return nil
-            }
-        }
-        if let bad {
+        // Two loops the compiler vectorizes: the largest id, then the copy (narrowing to 16 bits,
+        // or a plain copy of 32-bit ids on little-endian hosts).
+        let largest = tokens.withUnsafeBufferPointer { ids in ids.reduce(0) { max($0, $1) } }
+        if largest >= limit, let bad = tokens.firstIndex(where: { $0 >= limit }) {
             throw YiError(.tokenOutOfRange,
                           "token id \(tokens[bad]) at position \(bad) of a sequence is not below the vocabulary size \(vocabularySize)",
                           context: .init(path: directory))
+        }
+        tokens.withUnsafeBufferPointer { ids in
+            tokenBytes.withUnsafeMutableBytes { out in
+                if dtype.byteWidth == 2 {
+                    let narrow = out.bindMemory(to: UInt16.self)
+                    for i in 0..<ids.count { narrow[i] = UInt16(truncatingIfNeeded: ids[i]).littleEndian }
+                } else if TokenID(1).littleEndian == 1 {
+                    out.copyMemory(from: UnsafeRawBufferPointer(ids))
+                } else {
+                    let wide = out.bindMemory(to: UInt32.self)
+                    for i in 0..<ids.count { wide[i] = UInt32(ids[i]).littleEndian }
+                }
+            }
         }
     }
 

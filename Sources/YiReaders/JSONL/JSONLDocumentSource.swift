@@ -149,10 +149,12 @@ public final class JSONLDocumentSource: InputDocumentSource {
         return defaultSource
     }
 
-    private func reject(_ reason: RejectReason, _ detail: String, _ line: LineReader.Line, fatalInStrictMode: Bool = true) throws {
+    private func reject(_ reason: RejectReason, _ detail: @autoclosure () -> String, _ line: LineReader.Line,
+                        fatalInStrictMode: Bool = true) throws {
+        guard rejects.wantsDetails else { return rejects.tally(reason) }
         let position = locator.position(of: line).map { " (\($0))" } ?? ""
         let record = RejectedRecord(reason: reason, location: locator.location(of: line, in: lines.stream),
-                                    detail: detail + position, excerpt: Self.excerpt(line.bytes))
+                                    detail: detail() + position, excerpt: Self.excerpt(line.bytes))
         do {
             try rejects.reject(record)
         } catch let error as YiError where error.code == .rejectedRecord && !fatalInStrictMode {
