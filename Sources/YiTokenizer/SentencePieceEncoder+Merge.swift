@@ -19,24 +19,28 @@ extension SentencePieceEncoder {
         let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
         // All pair lookups first: they are independent, so their cache misses overlap.
         let characterPairs = self.characterPairs
-        for k in 0..<(count - 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k + 1]) }
+        for k in 0..<(count &- 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k &+ 1]) }
         let segmentStart = sink.count
+        let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
-        for k in 0..<(count - 1) where pairs[k] == 0 {
-            mergeRun(runStart, k, of: segment, length, characters: count, into: &sink, workspace: workspace)
-            runStart = k + 1
+        for k in 0..<(count &- 1) where pairs[k] == 0 {
+            mergeRun(runStart, k, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
+                     into: &sink, workspace: workspace)
+            runStart = k &+ 1
         }
-        mergeRun(runStart, count - 1, of: segment, length, characters: count, into: &sink, workspace: workspace)
+        mergeRun(runStart, count &- 1, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
+                 into: &sink, workspace: workspace)
         if count > 1, let hash = wholeSegmentHash {
             cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
 
     /// Merges characters `first...last` of the segment and appends the ids (through the cache
-    /// when the run is a proper part of the segment).
+    /// when the run is long enough and not the whole segment, which was looked up as such).
+    /// Runs of one or two characters, most of a Chinese text, take a short path here.
     @inline(__always)
     private func mergeRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
-                          characters: Int, into sink: inout TokenSink, workspace: MergeWorkspace) {
+                          characters: Int, wholeSegmentLookedUp: Bool, into sink: inout TokenSink, workspace: MergeWorkspace) {
         let start = sink.count
         let symbols = workspace.symbols + first
         if first == last {
@@ -44,11 +48,24 @@ extension SentencePieceEncoder {
             joinUnknownRun(at: start, in: &sink)
             return
         }
+        if first &+ 1 == last {
+            // BPE on two symbols: one merge if the pair has one (its value is in `pairs`).
+            let pair = workspace.pairs[first]
+            if UInt32(truncatingIfNeeded: pair) != 0 {
+                emitSymbol(Int32(truncatingIfNeeded: pair >> 32), segment: segment, segmentLength: length,
+                           into: &sink, unitStart: start)
+            } else {
+                emitSymbol(symbols[0], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                emitSymbol(symbols[1], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+            }
+            joinUnknownRun(at: start, in: &sink)
+            return
+        }
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
         // A run that is the whole segment was looked up as such (unless the segment is long).
         let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1 && runLength <= Self.maxCachedRunBytes
-            && (first > 0 || last < characters - 1 || length > Self.maxCachedSegmentBytes)
+            && (first > 0 || last < characters - 1 || !wholeSegmentLookedUp)
         var hash: UInt64 = 0
         if cacheable {
             hash = SegmentCache.hash(segment + runOffset, runLength)
