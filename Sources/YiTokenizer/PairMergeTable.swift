@@ -33,13 +33,15 @@ struct PairMergeTable: @unchecked Sendable {
 
     /// Builds the table from (left, right, merged or -1 for adjacency only) triples; a pair
     /// given several times keeps a merge over adjacency. `ranks` has one rank per merged id.
-    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>) {
+    /// `maxLoadEighths`: the table is at most that many eighths full.
+    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>,
+         maxLoadEighths: Int = 6) {
         // Size for the distinct pairs (a merge of two characters is listed twice: as a merge
         // and as an adjacency).
         var distinct = Set<UInt64>(minimumCapacity: entries.count)
         for entry in entries { distinct.insert(Self.key(entry.left, entry.right)) }
         var bits = 4
-        while (1 << bits) * 3 < distinct.count * 4 { bits += 1 }
+        while (1 << bits) * maxLoadEighths < distinct.count * 8 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)

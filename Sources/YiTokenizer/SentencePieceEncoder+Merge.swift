@@ -11,12 +11,17 @@ extension SentencePieceEncoder {
     /// next to each other in no mergeable piece can never end up in one token, so the segment
     /// is cut there into runs that merge independently (and are cached on their own: runs are
     /// words, which repeat, even where the segment, say a Chinese sentence, does not).
-    func mergeRuns(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wholeSegmentHash: UInt64?,
+    /// `wellFormed`: the segment is well-formed UTF-8 (characters decode without checks).
+    func mergeRuns(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wellFormed: Bool, wholeSegmentHash: UInt64?,
                    into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        // Offsets are Int32 (checked once here, not per character).
+        precondition(length < Int(Int32.max), "a segment of 2 GiB or more")
         if length + 1 > workspace.capacity { grow(&workspace, to: length + 1) }
         let symbols = workspace.symbols
         let pairs = workspace.pairs
-        let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+        let count = wellFormed
+            ? splitWellFormedCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+            : splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
         // All pair lookups first: they are independent, so their cache misses overlap.
         let characterPairs = self.characterPairs
         for k in 0..<(count &- 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k &+ 1]) }
@@ -24,8 +29,15 @@ extension SentencePieceEncoder {
         let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
         for k in 0..<(count &- 1) where pairs[k] == 0 {
-            mergeRun(runStart, k, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
-                     into: &sink, workspace: workspace)
+            if runStart == k {
+                // A character that merges with neither neighbour (most of a Chinese text).
+                let start = sink.count
+                emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                joinUnknownRun(at: start, in: &sink)
+            } else {
+                mergeRun(runStart, k, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
+                         into: &sink, workspace: workspace)
+            }
             runStart = k &+ 1
         }
         mergeRun(runStart, count &- 1, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
@@ -95,11 +107,43 @@ extension SentencePieceEncoder {
         var count = 0
         var i = 0
         while i < length {
-            let (id, characterLength) = characterSymbol(p + i, length - i)
-            out[count] = id >= 0 ? id : -1 - Int32(i)
-            offsets[count] = Int32(i)
-            count += 1
-            i += characterLength
+            let (id, characterLength) = characterSymbol(p + i, length &- i)
+            let offset = Int32(truncatingIfNeeded: i)
+            out[count] = id >= 0 ? id : -1 &- offset
+            offsets[count] = offset
+            count &+= 1
+            i &+= characterLength
+        }
+        return count
+    }
+
+    /// `splitCharacters` for well-formed UTF-8: a lead byte's character is complete and valid,
+    /// so ASCII and 3-byte characters (CJK) decode without checks.
+    @inline(__always)
+    func splitWellFormedCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>,
+                                   offsets: UnsafeMutablePointer<Int32>) -> Int {
+        let bmpSymbols = self.bmpSymbols
+        var count = 0
+        var i = 0
+        while i < length {
+            let lead = p[i]
+            let id: Int32
+            let characterLength: Int
+            if lead < 0x80 {
+                id = bmpSymbols[Int(lead)]
+                characterLength = 1
+            } else if lead & 0xF0 == 0xE0 {
+                let cp = UInt32(lead & 0x0F) << 12 | UInt32(p[i &+ 1] & 0x3F) << 6 | UInt32(p[i &+ 2] & 0x3F)
+                id = bmpSymbols[Int(cp)]
+                characterLength = 3
+            } else {
+                (id, characterLength) = characterSymbol(p + i, length &- i)
+            }
+            let offset = Int32(truncatingIfNeeded: i)
+            out[count] = id >= 0 ? id : -1 &- offset
+            offsets[count] = offset
+            count &+= 1
+            i &+= characterLength
         }
         return count
     }

@@ -262,7 +262,7 @@ public final class SentencePieceEncoder {
                 } while position < count && !interesting[Int(text[position])]
                 if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
-                    encodeSegment(text + segmentStart, skipped - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, skipped - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                     segmentStart = skipped
                 }
                 previousIsSpace = false
@@ -272,7 +272,7 @@ public final class SentencePieceEncoder {
             if hasUserDefined && userDefined.mayStart(with: byte),
                let match = userDefined.match(text + position, count - position) {
                 if segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                 }
                 // A user-defined piece is its own token (its id is never unknown).
                 sink.reserve(1)
@@ -293,7 +293,7 @@ public final class SentencePieceEncoder {
             }
             if isSpace != previousIsSpace {
                 if (cutBefore && isSpace) || (cutAfter && !isSpace), segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                     segmentStart = position
                 }
                 previousIsSpace = isSpace
@@ -301,13 +301,13 @@ public final class SentencePieceEncoder {
             position += length
         }
         if segmentStart < count {
-            encodeSegment(text + segmentStart, count - segmentStart, into: &sink, workspace: &workspace)
+            encodeSegment(text + segmentStart, count - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
         }
     }
 
     /// Encodes one segment: from the cache when it is there, else by merging its runs.
     @inline(__always)
-    private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
+    private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wellFormed: Bool,
                                into sink: inout TokenSink, workspace: inout MergeWorkspace) {
         sink.reserve(length)  // every token covers at least one byte
         if usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0]) {
@@ -317,10 +317,10 @@ public final class SentencePieceEncoder {
                 sink.append(cached)
                 joinUnknownRun(at: start, in: &sink)
             } else {
-                mergeRuns(segment, length, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
+                mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
             }
         } else {
-            mergeRuns(segment, length, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
+            mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
         }
     }
 
