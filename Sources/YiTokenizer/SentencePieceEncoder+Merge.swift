@@ -22,57 +22,53 @@ extension SentencePieceEncoder {
         let count = wellFormed
             ? splitWellFormedCharacters(segment, length, into: symbols, offsets: workspace.offsets)
             : splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
-        // All pair lookups first: they are independent, so their cache misses overlap.
+        // Pair lookups and run emission in one pass (most Chinese runs are one or two
+        // characters, emitted right here); the segment's end counts as a cut.
         let characterPairs = self.characterPairs
-        for k in 0..<(count &- 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k &+ 1]) }
         let segmentStart = sink.count
         let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
-        for k in 0..<(count &- 1) where pairs[k] == 0 {
-            if runStart == k {
-                // A character that merges with neither neighbour (most of a Chinese text).
+        var k = 0
+        while k < count {
+            let pair = k &+ 1 < count ? characterPairs.lookup(symbols[k], symbols[k &+ 1]) : 0
+            pairs[k] = pair
+            if pair == 0 {
                 let start = sink.count
-                emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
-                joinUnknownRun(at: start, in: &sink)
-            } else {
-                mergeRun(runStart, k, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
-                         into: &sink, workspace: workspace)
+                if runStart == k {
+                    emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                    joinUnknownRun(at: start, in: &sink)
+                } else if runStart &+ 1 == k {
+                    // BPE on two symbols: one merge if their pair has one.
+                    let runPair = pairs[runStart]
+                    if UInt32(truncatingIfNeeded: runPair) != 0 {
+                        emitSymbol(Int32(truncatingIfNeeded: runPair >> 32), segment: segment, segmentLength: length,
+                                   into: &sink, unitStart: start)
+                    } else {
+                        emitSymbol(symbols[runStart], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                        emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                    }
+                    joinUnknownRun(at: start, in: &sink)
+                } else {
+                    mergeLongRun(runStart, k, of: segment, length, characters: count,
+                                 wholeSegmentLookedUp: wholeSegmentLookedUp, into: &sink, workspace: workspace)
+                }
+                runStart = k &+ 1
             }
-            runStart = k &+ 1
+            k &+= 1
         }
-        mergeRun(runStart, count &- 1, of: segment, length, characters: count, wholeSegmentLookedUp: wholeSegmentLookedUp,
-                 into: &sink, workspace: workspace)
         if count > 1, let hash = wholeSegmentHash {
             cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
 
-    /// Merges characters `first...last` of the segment and appends the ids (through the cache
-    /// when the run is long enough and not the whole segment, which was looked up as such).
-    /// Runs of one or two characters, most of a Chinese text, take a short path here.
-    @inline(__always)
-    private func mergeRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
-                          characters: Int, wholeSegmentLookedUp: Bool, into sink: inout TokenSink, workspace: MergeWorkspace) {
+    /// Merges characters `first...last` (three or more) of the segment and appends the ids:
+    /// through the cache when the run is long enough and not the whole segment (which was
+    /// looked up as such), else by BPE.
+    @inline(never)
+    private func mergeLongRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
+                              characters: Int, wholeSegmentLookedUp: Bool, into sink: inout TokenSink, workspace: MergeWorkspace) {
         let start = sink.count
         let symbols = workspace.symbols + first
-        if first == last {
-            emitSymbol(symbols[0], segment: segment, segmentLength: length, into: &sink, unitStart: start)
-            joinUnknownRun(at: start, in: &sink)
-            return
-        }
-        if first &+ 1 == last {
-            // BPE on two symbols: one merge if the pair has one (its value is in `pairs`).
-            let pair = workspace.pairs[first]
-            if UInt32(truncatingIfNeeded: pair) != 0 {
-                emitSymbol(Int32(truncatingIfNeeded: pair >> 32), segment: segment, segmentLength: length,
-                           into: &sink, unitStart: start)
-            } else {
-                emitSymbol(symbols[0], segment: segment, segmentLength: length, into: &sink, unitStart: start)
-                emitSymbol(symbols[1], segment: segment, segmentLength: length, into: &sink, unitStart: start)
-            }
-            joinUnknownRun(at: start, in: &sink)
-            return
-        }
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
         // A run that is the whole segment was looked up as such (unless the segment is long).
