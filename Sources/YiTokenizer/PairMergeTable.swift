@@ -61,9 +61,10 @@ struct PairMergeTable: @unchecked Sendable {
     /// range (unknown characters, frozen pieces) are never in it.
     @inline(__always)
     func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
-        if UInt32(bitPattern: left) >= Self.idLimit || UInt32(bitPattern: right) >= Self.idLimit { return 0 }
+        // Ids are below idLimit = 2^21 - 1, so one test rejects both sides (negative ids too).
+        if (UInt32(bitPattern: left) | UInt32(bitPattern: right)) >> Self.idBits != 0 { return 0 }
         let key = Self.key(left, right)
-        var slot = Int(truncatingIfNeeded: Self.hash(key) >> shift)
+        var slot = Int(truncatingIfNeeded: Self.hash(key) &>> shift)
         while true {
             let stored = slots[slot]
             if stored & Self.keyMask == key {

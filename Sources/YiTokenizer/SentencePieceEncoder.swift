@@ -52,10 +52,11 @@ public final class SentencePieceEncoder {
     let mergesWholeTexts: Bool
     /// Walk normalized text character by character even when it is well-formed (tests).
     let walksEveryCharacter: Bool
-    /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
-    /// the space symbol. `everyByte` is all true.
-    let interestingBytes: UnsafeMutablePointer<Bool>
-    let everyByte: UnsafeMutablePointer<Bool>
+    /// Per lead byte, how far the segmentation loop may step over the character it starts
+    /// (its length), or 0 when the loop must look at it: it can start a user-defined piece or
+    /// the space symbol. `stepNothing` is all 0 (every character is looked at).
+    let skipLength: UnsafeMutablePointer<UInt8>
+    let stepNothing: UnsafeMutablePointer<UInt8>
 
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
@@ -114,18 +115,19 @@ public final class SentencePieceEncoder {
         outputCapacity = Self.initialOutput
         output = .allocate(capacity: outputCapacity)
         workspace = MergeWorkspace(capacity: Self.initialWorkspace)
-        interestingBytes = .allocate(capacity: 256)
-        everyByte = .allocate(capacity: 256)
-        everyByte.initialize(repeating: true, count: 256)
+        skipLength = .allocate(capacity: 256)
+        stepNothing = .allocate(capacity: 256)
+        stepNothing.initialize(repeating: 0, count: 256)
         let spaceLead = Int(model.spaceSymbol[0])
         for byte in 0..<256 {
-            (interestingBytes + byte).initialize(to: byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte)))
+            let interesting = byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte))
+            (skipLength + byte).initialize(to: interesting ? 0 : UInt8(SentencePieceUTF8.oneCharLength(UInt8(byte))))
         }
     }
 
     deinit {
-        interestingBytes.deallocate()
-        everyByte.deallocate()
+        skipLength.deallocate()
+        stepNothing.deallocate()
         text.deallocate()
         output.deallocate()
         workspace.deallocate()
@@ -249,17 +251,19 @@ public final class SentencePieceEncoder {
         let wideSpace = model.spaceSymbol.count == 3
         let cutBefore = model.segmentation == .beforeSpaceRuns
         let cutAfter = model.segmentation == .afterSpaceRuns
-        let interesting = wellFormed && !walksEveryCharacter ? interestingBytes : everyByte
+        let skipLength = wellFormed && !walksEveryCharacter ? self.skipLength : stepNothing
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false
         while position < count {
-            if !interesting[Int(text[position])] {
+            var step = Int(skipLength[Int(text[position])])
+            if step != 0 {
                 let skipped = position
                 // Well-formed text: step a whole character at a time (CJK: 3 bytes).
                 repeat {
-                    position += SentencePieceUTF8.oneCharLength(text[position])
-                } while position < count && !interesting[Int(text[position])]
+                    position &+= step
+                    step = position < count ? Int(skipLength[Int(text[position])]) : 0
+                } while step != 0
                 if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
                     encodeSegment(text + segmentStart, skipped - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
