@@ -60,20 +60,41 @@ struct PairMergeTable: @unchecked Sendable {
     /// The value for the pair (see the type's notes); 0 when absent. Ids outside the table's
     /// range (unknown characters, frozen pieces) are never in it.
     @inline(__always)
-    func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64 { value(ofFound: find(left, right)) }
+
+    /// `lookup` without the rank (a second, random memory access), for callers that mostly
+    /// need only whether the pair is present or merges: 0 when absent, else
+    /// `found` | merged id or `noMerge`. `value(ofFound:)` completes it.
+    @inline(__always)
+    func find(_ left: Int32, _ right: Int32) -> UInt64 {
         // Ids are below idLimit = 2^21 - 1, so one test rejects both sides (negative ids too).
         if (UInt32(bitPattern: left) | UInt32(bitPattern: right)) >> Self.idBits != 0 { return 0 }
         let key = Self.key(left, right)
         var slot = Int(truncatingIfNeeded: Self.hash(key) &>> shift)
         while true {
             let stored = slots[slot]
-            if stored & Self.keyMask == key {
-                let merged = stored >> 42
-                return merged == Self.noMerge ? Self.adjacentOnly : merged << 32 | UInt64(ranks[Int(merged)])
-            }
+            if stored & Self.keyMask == key { return Self.found | stored >> 42 }
             if stored == Self.empty { return 0 }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// Marks a present pair in `find`'s result.
+    static let found: UInt64 = 1 << 32
+
+    /// The merged id of a `find` result that merges, or nil.
+    @inline(__always)
+    static func mergedID(ofFound found: UInt64) -> Int32? {
+        let merged = found & noMerge
+        return found != 0 && merged != noMerge ? Int32(truncatingIfNeeded: merged) : nil
+    }
+
+    /// The `lookup` value of a `find` result.
+    @inline(__always)
+    func value(ofFound found: UInt64) -> UInt64 {
+        if found == 0 { return 0 }
+        let merged = found & Self.noMerge
+        return merged == Self.noMerge ? Self.adjacentOnly : merged << 32 | UInt64(ranks[Int(merged)])
     }
 }
 

@@ -23,14 +23,15 @@ extension SentencePieceEncoder {
             ? splitWellFormedCharacters(segment, length, into: symbols, offsets: workspace.offsets)
             : splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
         // Pair lookups and run emission in one pass (most Chinese runs are one or two
-        // characters, emitted right here); the segment's end counts as a cut.
+        // characters, emitted right here); the segment's end counts as a cut. `pairs` holds
+        // `find` results (no ranks) until a long run needs them.
         let characterPairs = self.characterPairs
         let segmentStart = sink.count
         let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
         var k = 0
         while k < count {
-            let pair = k &+ 1 < count ? characterPairs.lookup(symbols[k], symbols[k &+ 1]) : 0
+            let pair = k &+ 1 < count ? characterPairs.find(symbols[k], symbols[k &+ 1]) : 0
             pairs[k] = pair
             if pair == 0 {
                 let start = sink.count
@@ -39,10 +40,8 @@ extension SentencePieceEncoder {
                     joinUnknownRun(at: start, in: &sink)
                 } else if runStart &+ 1 == k {
                     // BPE on two symbols: one merge if their pair has one.
-                    let runPair = pairs[runStart]
-                    if UInt32(truncatingIfNeeded: runPair) != 0 {
-                        emitSymbol(Int32(truncatingIfNeeded: runPair >> 32), segment: segment, segmentLength: length,
-                                   into: &sink, unitStart: start)
+                    if let merged = PairMergeTable.mergedID(ofFound: pairs[runStart]) {
+                        emitSymbol(merged, segment: segment, segmentLength: length, into: &sink, unitStart: start)
                     } else {
                         emitSymbol(symbols[runStart], segment: segment, segmentLength: length, into: &sink, unitStart: start)
                         emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
@@ -84,9 +83,14 @@ extension SentencePieceEncoder {
             }
         }
         let count = last - first + 1
-        let remaining = count <= Self.maxScanSymbols
-            ? mergeByScanning(symbols, workspace.pairs + first, count)
-            : mergeWithHeap(symbols, count, workspace: workspace, recordUnusedSplits: false)
+        let remaining: Int
+        if count <= Self.maxScanSymbols {
+            let pairs = workspace.pairs + first
+            for k in 0..<(count &- 1) { pairs[k] = characterPairs.value(ofFound: pairs[k]) }
+            remaining = mergeByScanning(symbols, pairs, count)
+        } else {
+            remaining = mergeWithHeap(symbols, count, workspace: workspace, recordUnusedSplits: false)
+        }
         for k in 0..<remaining {
             emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
         }
