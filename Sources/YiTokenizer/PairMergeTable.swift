@@ -38,10 +38,9 @@ struct PairMergeTable: @unchecked Sendable {
          maxLoadEighths: Int = 6) {
         // Size for the distinct pairs (a merge of two characters is listed twice: as a merge
         // and as an adjacency).
-        var distinct = Set<UInt64>(minimumCapacity: entries.count)
-        for entry in entries { distinct.insert(Self.key(entry.left, entry.right)) }
+        let distinct = Self.countDistinctKeys(entries)
         var bits = 4
-        while (1 << bits) * maxLoadEighths < distinct.count * 8 { bits += 1 }
+        while (1 << bits) * maxLoadEighths < distinct * 8 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)
@@ -55,6 +54,28 @@ struct PairMergeTable: @unchecked Sendable {
             if slots[slot] != Self.empty && value == Self.noMerge { continue }
             slots[slot] = value << 42 | key
         }
+    }
+
+    /// The number of distinct (left, right) pairs, counted in a scratch open-addressing set
+    /// (at model load a Swift `Set` cost several times more: `Hasher` per key).
+    private static func countDistinctKeys(_ entries: [(left: Int32, right: Int32, merged: Int32)]) -> Int {
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        seen.initialize(repeating: empty, count: capacity)
+        defer { seen.deallocate() }
+        let shift = UInt64(64 - capacity.trailingZeroBitCount)
+        var distinct = 0
+        for entry in entries {
+            let key = Self.key(entry.left, entry.right)
+            var slot = Int(truncatingIfNeeded: hash(key) &>> shift)
+            while seen[slot] != empty && seen[slot] != key { slot = (slot + 1) & (capacity - 1) }
+            if seen[slot] == empty {
+                seen[slot] = key
+                distinct += 1
+            }
+        }
+        return distinct
     }
 
     /// The value for the pair (see the type's notes); 0 when absent. Ids outside the table's
