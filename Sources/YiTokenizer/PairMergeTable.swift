@@ -33,13 +33,14 @@ struct PairMergeTable: @unchecked Sendable {
 
     /// Builds the table from (left, right, merged or -1 for adjacency only) triples; a pair
     /// given several times keeps a merge over adjacency. `ranks` has one rank per merged id.
-    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>) {
+    /// `maxLoadEighths`: the table is at most that many eighths full.
+    init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>,
+         maxLoadEighths: Int = 6) {
         // Size for the distinct pairs (a merge of two characters is listed twice: as a merge
         // and as an adjacency).
-        var distinct = Set<UInt64>(minimumCapacity: entries.count)
-        for entry in entries { distinct.insert(Self.key(entry.left, entry.right)) }
+        let distinct = Self.countDistinctKeys(entries)
         var bits = 4
-        while (1 << bits) * 3 < distinct.count * 4 { bits += 1 }
+        while (1 << bits) * maxLoadEighths < distinct * 8 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)
@@ -55,22 +56,66 @@ struct PairMergeTable: @unchecked Sendable {
         }
     }
 
+    /// The number of distinct (left, right) pairs, counted in a scratch open-addressing set
+    /// (at model load a Swift `Set` cost several times more: `Hasher` per key).
+    private static func countDistinctKeys(_ entries: [(left: Int32, right: Int32, merged: Int32)]) -> Int {
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        seen.initialize(repeating: empty, count: capacity)
+        defer { seen.deallocate() }
+        let shift = UInt64(64 - capacity.trailingZeroBitCount)
+        var distinct = 0
+        for entry in entries {
+            let key = Self.key(entry.left, entry.right)
+            var slot = Int(truncatingIfNeeded: hash(key) &>> shift)
+            while seen[slot] != empty && seen[slot] != key { slot = (slot + 1) & (capacity - 1) }
+            if seen[slot] == empty {
+                seen[slot] = key
+                distinct += 1
+            }
+        }
+        return distinct
+    }
+
     /// The value for the pair (see the type's notes); 0 when absent. Ids outside the table's
     /// range (unknown characters, frozen pieces) are never in it.
     @inline(__always)
-    func lookup(_ left: Int32, _ right: Int32) -> UInt64 {
-        if UInt32(bitPattern: left) >= Self.idLimit || UInt32(bitPattern: right) >= Self.idLimit { return 0 }
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64 { value(ofFound: find(left, right)) }
+
+    /// `lookup` without the rank (a second, random memory access), for callers that mostly
+    /// need only whether the pair is present or merges: 0 when absent, else
+    /// `found` | merged id or `noMerge`. `value(ofFound:)` completes it.
+    @inline(__always)
+    func find(_ left: Int32, _ right: Int32) -> UInt64 {
+        // Ids are below idLimit = 2^21 - 1, so one test rejects both sides (negative ids too).
+        if (UInt32(bitPattern: left) | UInt32(bitPattern: right)) >> Self.idBits != 0 { return 0 }
         let key = Self.key(left, right)
-        var slot = Int(truncatingIfNeeded: Self.hash(key) >> shift)
+        var slot = Int(truncatingIfNeeded: Self.hash(key) &>> shift)
         while true {
             let stored = slots[slot]
-            if stored & Self.keyMask == key {
-                let merged = stored >> 42
-                return merged == Self.noMerge ? Self.adjacentOnly : merged << 32 | UInt64(ranks[Int(merged)])
-            }
+            if stored & Self.keyMask == key { return Self.found | stored >> 42 }
             if stored == Self.empty { return 0 }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// Marks a present pair in `find`'s result.
+    static let found: UInt64 = 1 << 32
+
+    /// The merged id of a `find` result that merges, or nil.
+    @inline(__always)
+    static func mergedID(ofFound found: UInt64) -> Int32? {
+        let merged = found & noMerge
+        return found != 0 && merged != noMerge ? Int32(truncatingIfNeeded: merged) : nil
+    }
+
+    /// The `lookup` value of a `find` result.
+    @inline(__always)
+    func value(ofFound found: UInt64) -> UInt64 {
+        if found == 0 { return 0 }
+        let merged = found & Self.noMerge
+        return merged == Self.noMerge ? Self.adjacentOnly : merged << 32 | UInt64(ranks[Int(merged)])
     }
 }
 

@@ -11,44 +11,68 @@ extension SentencePieceEncoder {
     /// next to each other in no mergeable piece can never end up in one token, so the segment
     /// is cut there into runs that merge independently (and are cached on their own: runs are
     /// words, which repeat, even where the segment, say a Chinese sentence, does not).
-    func mergeRuns(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wholeSegmentHash: UInt64?,
+    /// `wellFormed`: the segment is well-formed UTF-8 (characters decode without checks).
+    func mergeRuns(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wellFormed: Bool, wholeSegmentHash: UInt64?,
                    into sink: inout TokenSink, workspace: inout MergeWorkspace) {
+        // Offsets are Int32 (checked once here, not per character).
+        precondition(length < Int(Int32.max), "a segment of 2 GiB or more")
         if length + 1 > workspace.capacity { grow(&workspace, to: length + 1) }
         let symbols = workspace.symbols
         let pairs = workspace.pairs
-        let count = splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
-        // All pair lookups first: they are independent, so their cache misses overlap.
+        let count = wellFormed
+            ? splitWellFormedCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+            : splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+        // Pair lookups and run emission in one pass (most Chinese runs are one or two
+        // characters, emitted right here); the segment's end counts as a cut. `pairs` holds
+        // `find` results (no ranks) until a long run needs them.
         let characterPairs = self.characterPairs
-        for k in 0..<(count - 1) { pairs[k] = characterPairs.lookup(symbols[k], symbols[k + 1]) }
         let segmentStart = sink.count
+        let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
-        for k in 0..<(count - 1) where pairs[k] == 0 {
-            mergeRun(runStart, k, of: segment, length, characters: count, into: &sink, workspace: workspace)
-            runStart = k + 1
+        var k = 0
+        while k < count {
+            let pair = k &+ 1 < count ? characterPairs.find(symbols[k], symbols[k &+ 1]) : 0
+            pairs[k] = pair
+            if pair == 0 {
+                let start = sink.count
+                if runStart == k {
+                    emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                    joinUnknownRun(at: start, in: &sink)
+                } else if runStart &+ 1 == k {
+                    // BPE on two symbols: one merge if their pair has one.
+                    if let merged = PairMergeTable.mergedID(ofFound: pairs[runStart]) {
+                        emitSymbol(merged, segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                    } else {
+                        emitSymbol(symbols[runStart], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                        emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                    }
+                    joinUnknownRun(at: start, in: &sink)
+                } else {
+                    mergeLongRun(runStart, k, of: segment, length, characters: count,
+                                 wholeSegmentLookedUp: wholeSegmentLookedUp, into: &sink, workspace: workspace)
+                }
+                runStart = k &+ 1
+            }
+            k &+= 1
         }
-        mergeRun(runStart, count - 1, of: segment, length, characters: count, into: &sink, workspace: workspace)
         if count > 1, let hash = wholeSegmentHash {
             cache.insert(hash: hash, segment, length, ids: sink.ids(from: segmentStart))
         }
     }
 
-    /// Merges characters `first...last` of the segment and appends the ids (through the cache
-    /// when the run is a proper part of the segment).
-    @inline(__always)
-    private func mergeRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
-                          characters: Int, into sink: inout TokenSink, workspace: MergeWorkspace) {
+    /// Merges characters `first...last` (three or more) of the segment and appends the ids:
+    /// through the cache when the run is long enough and not the whole segment (which was
+    /// looked up as such), else by BPE.
+    @inline(never)
+    private func mergeLongRun(_ first: Int, _ last: Int, of segment: UnsafeMutablePointer<UInt8>, _ length: Int,
+                              characters: Int, wholeSegmentLookedUp: Bool, into sink: inout TokenSink, workspace: MergeWorkspace) {
         let start = sink.count
         let symbols = workspace.symbols + first
-        if first == last {
-            emitSymbol(symbols[0], segment: segment, segmentLength: length, into: &sink, unitStart: start)
-            joinUnknownRun(at: start, in: &sink)
-            return
-        }
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
         // A run that is the whole segment was looked up as such (unless the segment is long).
         let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1 && runLength <= Self.maxCachedRunBytes
-            && (first > 0 || last < characters - 1 || length > Self.maxCachedSegmentBytes)
+            && (first > 0 || last < characters - 1 || !wholeSegmentLookedUp)
         var hash: UInt64 = 0
         if cacheable {
             hash = SegmentCache.hash(segment + runOffset, runLength)
@@ -59,9 +83,14 @@ extension SentencePieceEncoder {
             }
         }
         let count = last - first + 1
-        let remaining = count <= Self.maxScanSymbols
-            ? mergeByScanning(symbols, workspace.pairs + first, count)
-            : mergeWithHeap(symbols, count, workspace: workspace, recordUnusedSplits: false)
+        let remaining: Int
+        if count <= Self.maxScanSymbols {
+            let pairs = workspace.pairs + first
+            for k in 0..<(count &- 1) { pairs[k] = characterPairs.value(ofFound: pairs[k]) }
+            remaining = mergeByScanning(symbols, pairs, count)
+        } else {
+            remaining = mergeWithHeap(symbols, count, workspace: workspace, recordUnusedSplits: false)
+        }
         for k in 0..<remaining {
             emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
         }
@@ -78,11 +107,43 @@ extension SentencePieceEncoder {
         var count = 0
         var i = 0
         while i < length {
-            let (id, characterLength) = characterSymbol(p + i, length - i)
-            out[count] = id >= 0 ? id : -1 - Int32(i)
-            offsets[count] = Int32(i)
-            count += 1
-            i += characterLength
+            let (id, characterLength) = characterSymbol(p + i, length &- i)
+            let offset = Int32(truncatingIfNeeded: i)
+            out[count] = id >= 0 ? id : -1 &- offset
+            offsets[count] = offset
+            count &+= 1
+            i &+= characterLength
+        }
+        return count
+    }
+
+    /// `splitCharacters` for well-formed UTF-8: a lead byte's character is complete and valid,
+    /// so ASCII and 3-byte characters (CJK) decode without checks.
+    @inline(__always)
+    func splitWellFormedCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>,
+                                   offsets: UnsafeMutablePointer<Int32>) -> Int {
+        let bmpSymbols = self.bmpSymbols
+        var count = 0
+        var i = 0
+        while i < length {
+            let lead = p[i]
+            let id: Int32
+            let characterLength: Int
+            if lead < 0x80 {
+                id = bmpSymbols[Int(lead)]
+                characterLength = 1
+            } else if lead & 0xF0 == 0xE0 {
+                let cp = UInt32(lead & 0x0F) << 12 | UInt32(p[i &+ 1] & 0x3F) << 6 | UInt32(p[i &+ 2] & 0x3F)
+                id = bmpSymbols[Int(cp)]
+                characterLength = 3
+            } else {
+                (id, characterLength) = characterSymbol(p + i, length &- i)
+            }
+            let offset = Int32(truncatingIfNeeded: i)
+            out[count] = id >= 0 ? id : -1 &- offset
+            offsets[count] = offset
+            count &+= 1
+            i &+= characterLength
         }
         return count
     }

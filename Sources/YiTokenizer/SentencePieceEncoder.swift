@@ -52,10 +52,11 @@ public final class SentencePieceEncoder {
     let mergesWholeTexts: Bool
     /// Walk normalized text character by character even when it is well-formed (tests).
     let walksEveryCharacter: Bool
-    /// Bytes the segmentation loop must look at: those that can start a user-defined piece or
-    /// the space symbol. `everyByte` is all true.
-    let interestingBytes: UnsafeMutablePointer<Bool>
-    let everyByte: UnsafeMutablePointer<Bool>
+    /// Per lead byte, how far the segmentation loop may step over the character it starts
+    /// (its length), or 0 when the loop must look at it: it can start a user-defined piece or
+    /// the space symbol. `stepNothing` is all 0 (every character is looked at).
+    let skipLength: UnsafeMutablePointer<UInt8>
+    let stepNothing: UnsafeMutablePointer<UInt8>
 
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
@@ -78,6 +79,13 @@ public final class SentencePieceEncoder {
     static let minCachedRunCharacters = 4
     /// Runs of at most this many characters merge by rescanning; longer ones use the heap.
     static let maxScanSymbols = 48
+
+    /// Whether `lead` starts a character of U+3000...U+9FFF. A segment that starts with one is
+    /// not cached whole (CJK punctuation, kana, ideographs; lead bytes E3...E9): it is a clause between punctuation marks, which rarely recurs (mixed-en-zh:
+    /// 7% of Chinese bytes would hit), so hashing, looking up and storing it costs more than
+    /// it saves and evicts the words that do recur. Its runs are still cached.
+    @inline(__always)
+    static func startsIdeographic(_ lead: UInt8) -> Bool { lead &- 0xE3 <= 0xE9 - 0xE3 }
 
     /// - Parameter cacheSegments: false merges every part (to test or measure merging alone).
     public convenience init(model: SentencePieceModel, cacheSegments: Bool = true) {
@@ -107,18 +115,19 @@ public final class SentencePieceEncoder {
         outputCapacity = Self.initialOutput
         output = .allocate(capacity: outputCapacity)
         workspace = MergeWorkspace(capacity: Self.initialWorkspace)
-        interestingBytes = .allocate(capacity: 256)
-        everyByte = .allocate(capacity: 256)
-        everyByte.initialize(repeating: true, count: 256)
+        skipLength = .allocate(capacity: 256)
+        stepNothing = .allocate(capacity: 256)
+        stepNothing.initialize(repeating: 0, count: 256)
         let spaceLead = Int(model.spaceSymbol[0])
         for byte in 0..<256 {
-            (interestingBytes + byte).initialize(to: byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte)))
+            let interesting = byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte))
+            (skipLength + byte).initialize(to: interesting ? 0 : UInt8(SentencePieceUTF8.oneCharLength(UInt8(byte))))
         }
     }
 
     deinit {
-        interestingBytes.deallocate()
-        everyByte.deallocate()
+        skipLength.deallocate()
+        stepNothing.deallocate()
         text.deallocate()
         output.deallocate()
         workspace.deallocate()
@@ -242,20 +251,22 @@ public final class SentencePieceEncoder {
         let wideSpace = model.spaceSymbol.count == 3
         let cutBefore = model.segmentation == .beforeSpaceRuns
         let cutAfter = model.segmentation == .afterSpaceRuns
-        let interesting = wellFormed && !walksEveryCharacter ? interestingBytes : everyByte
+        let skipLength = wellFormed && !walksEveryCharacter ? self.skipLength : stepNothing
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false
         while position < count {
-            if !interesting[Int(text[position])] {
+            var step = Int(skipLength[Int(text[position])])
+            if step != 0 {
                 let skipped = position
                 // Well-formed text: step a whole character at a time (CJK: 3 bytes).
                 repeat {
-                    position += SentencePieceUTF8.oneCharLength(text[position])
-                } while position < count && !interesting[Int(text[position])]
+                    position &+= step
+                    step = position < count ? Int(skipLength[Int(text[position])]) : 0
+                } while step != 0
                 if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
-                    encodeSegment(text + segmentStart, skipped - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, skipped - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                     segmentStart = skipped
                 }
                 previousIsSpace = false
@@ -265,7 +276,7 @@ public final class SentencePieceEncoder {
             if hasUserDefined && userDefined.mayStart(with: byte),
                let match = userDefined.match(text + position, count - position) {
                 if segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                 }
                 // A user-defined piece is its own token (its id is never unknown).
                 sink.reserve(1)
@@ -286,7 +297,7 @@ public final class SentencePieceEncoder {
             }
             if isSpace != previousIsSpace {
                 if (cutBefore && isSpace) || (cutAfter && !isSpace), segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, into: &sink, workspace: &workspace)
+                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                     segmentStart = position
                 }
                 previousIsSpace = isSpace
@@ -294,26 +305,26 @@ public final class SentencePieceEncoder {
             position += length
         }
         if segmentStart < count {
-            encodeSegment(text + segmentStart, count - segmentStart, into: &sink, workspace: &workspace)
+            encodeSegment(text + segmentStart, count - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
         }
     }
 
     /// Encodes one segment: from the cache when it is there, else by merging its runs.
     @inline(__always)
-    private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int,
+    private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wellFormed: Bool,
                                into sink: inout TokenSink, workspace: inout MergeWorkspace) {
         sink.reserve(length)  // every token covers at least one byte
-        if usesCache && length <= Self.maxCachedSegmentBytes {
+        if usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0]) {
             let hash = SegmentCache.hash(segment, length)
             if let cached = cache.lookup(hash: hash, segment, length) {
                 let start = sink.count
                 sink.append(cached)
                 joinUnknownRun(at: start, in: &sink)
             } else {
-                mergeRuns(segment, length, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
+                mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
             }
         } else {
-            mergeRuns(segment, length, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
+            mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
         }
     }
 

@@ -227,7 +227,7 @@ extension SentencePieceModel {
             self.symbols = symbols
             bmpSymbols = bmp
             let ranks = storage.copy(pieces.map(\.score.mergeRank))
-            characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks)
+            characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks, maxLoadEighths: 3)
             pieceMerges = PairMergeTable(storage: storage, entries: pieceMergeEntries, ranks: ranks)
             emitClass = storage.copy(emit)
             self.byteIDs = storage.copy(byteIDs)

@@ -66,7 +66,7 @@ struct ByteArena: @unchecked Sendable {
 }
 
 /// Hashing of short byte strings (pieces, text segments): 8 bytes at a time with a
-/// multiply-xorshift mix. Not cryptographic: a collision costs a comparison, never a wrong answer.
+/// multiply-xorshift mix. Hashes live only in this process's tables (never stored). Not cryptographic: a collision costs a comparison, never a wrong answer.
 enum ByteHash {
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
@@ -80,12 +80,15 @@ enum ByteHash {
             i += 8
         }
         if i < count {
-            var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < count {
-                word |= UInt64(p[i]) << shift
-                shift += 8
-                i += 1
+            // The last 1...7 bytes without a byte loop: two overlapping 4-byte loads, or first,
+            // middle and last byte (with the length, which is in `h`, this fixes the bytes).
+            let rest = count &- i
+            let word: UInt64
+            if rest >= 4 {
+                word = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                    | UInt64(raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)) << 32
+            } else {
+                word = UInt64(p[i]) | UInt64(p[i &+ rest >> 1]) << 8 | UInt64(p[count &- 1]) << 16
             }
             h = (h ^ word) &* 0x94D0_49BB_1331_11EB
             h ^= h >> 29
