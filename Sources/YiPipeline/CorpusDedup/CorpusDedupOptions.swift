@@ -8,7 +8,8 @@ public enum CorpusDedupPass: String, Sendable, CaseIterable {
     /// Per key shard: sort the keys of all parts, and link every document to the first document
     /// of each key it shares.
     case buckets
-    /// Once: connected components of the links, the first document of each kept, the drop list.
+    /// Distributed steps: connected components of the links, the first document of each kept,
+    /// the drop list.
     case clusters
 }
 

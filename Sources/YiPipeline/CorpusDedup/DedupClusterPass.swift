@@ -2,143 +2,419 @@ import Foundation
 import YiCore
 import YiReaders
 
-/// Pass 3, once: the links of every key shard are joined into clusters (connected components:
-/// A≈B and B≈C put A, B and C together even if A and C share no key); the first document of a
-/// cluster in input order is kept, every other one goes to the drop list with the kept one.
+/// Pass 3: the links of every key shard become clusters (connected components: A≈B and B≈C put
+/// A, B and C together even if A and C share no key); the first document of a cluster in input
+/// order is kept, every other one goes to the drop list with the kept one.
 ///
-/// Memory: a union-find entry (about 50 bytes in a dictionary) per document that has a
-/// duplicate or is one; the identities of kept documents are held only until their cluster's
-/// last member has been written.
+/// Distributed and in bounded memory: every step is a set of units (one per vertex shard, or per
+/// link shard for the first) that sort what the previous step addressed to them with the
+/// `ExternalSorter` (`--memory`) and address their output to the next step's units
+/// (`ShuffleWriter`). Ranks take shares of each step and meet at its completion markers
+/// (`.done/clusters/<unit>.json`), exactly as between passes.
+///
+/// 1. `edges-<link shard>`: each link (document, the key's first document) becomes an edge of
+///    the graph, sent to the vertex shards of both ends; exact links also mark their document as
+///    an exact copy for the drop step.
+/// 2. `round-RRR-SSSS`, R = 1, 2, ...: alternating Large-Star (odd R) and Small-Star (even R)
+///    rounds (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014), each a
+///    group-by-vertex. They end after a Large-Star and the Small-Star after it both changed no
+///    edge (the markers count the changes): then every component is a star around its smallest
+///    ordinal, the first document in input order.
+/// 3. `kept-SSSS`: (root, member) pairs, sorted by root, joined with the `docs/` lines of the
+///    roots' parts to find each kept document's line; sent to the member's drop unit.
+/// 4. `drop-SSSS`: sorted by member, joined with the members' `docs/` lines, written as
+///    `drop/part-P.jsonl` in input order.
+///
+/// A vertex's shard is its part modulo the shard count (`--key-shards`), so steps 3 and 4 read
+/// each `docs/` file front to back once. The result depends only on the links: every unit sorts
+/// its whole input by all words, whoever wrote it.
 struct DedupClusterPass {
     let parts: [WorkPart]
-    let inputs: [(DiscoveredInput, ReaderOptions)]
-    let shards: [KeyShard]
+    let linkShards: [KeyShard]
     let options: CorpusDedupOptions
     let folder: DedupFolder
     let fingerprint: String
+    /// Waits until every named unit of this pass is marked done (other ranks' shares included).
+    let awaitUnits: ([String]) throws -> Void
+    let log: @Sendable (String) -> Void
 
-    private struct Disjoint {
-        var parent: [UInt64: UInt64] = [:]
+    /// Rounds after which the pass gives up (the algorithm needs O(log² n)).
+    static let maximumRounds = 200
+    /// The index-in-part bits of an ordinal (`DedupSignaturePass.ordinal`).
+    private static let localMask: UInt64 = (1 << 40) - 1
 
-        mutating func find(_ x: UInt64) -> UInt64 {
-            var root = x
-            while let p = parent[root], p != root { root = p }
-            var node = x
-            while let p = parent[node], p != root { parent[node] = root; node = p }
-            return root
-        }
-
-        /// The smaller root wins: a cluster's root is its first document in input order.
-        mutating func union(_ a: UInt64, _ b: UInt64) {
-            let ra = find(a), rb = find(b)
-            guard ra != rb else { return }
-            if ra < rb { parent[rb] = ra; if parent[ra] == nil { parent[ra] = ra } }
-            else { parent[ra] = rb; if parent[rb] == nil { parent[rb] = rb } }
-        }
+    private var shardCount: Int { options.keyShards }
+    private var shards: [Int] { Array(0..<shardCount) }
+    private func shard(_ ordinal: UInt64) -> Int { Int((ordinal >> 40) % UInt64(shardCount)) }
+    private static func digits(_ n: Int, _ width: Int) -> String {
+        let text = String(n)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
+    private func shardName(_ s: Int) -> String { Self.digits(s, 4) }
+    private func roundName(_ round: Int) -> String { "round-" + Self.digits(round, 3) }
+    private var work: String { folder.join("cc") }
+    private func stepDirectory(_ step: String) -> String { (work as NSString).appendingPathComponent(step) }
 
-    func run() throws -> DropListSummary {
-        var sets = Disjoint()
-        var exactCopies = Set<UInt64>()
-        for shard in shards {
-            var reader = try WordRecordReader(path: folder.linksPath(shard), width: 2)
-            defer { reader.close() }
-            while try reader.next() {
-                sets.union(reader[0], reader[1])
-                if shard.kind == .exact { exactCopies.insert(reader[0]) }
+    /// Memory for sorting; a quarter of `--memory` more is shared by the output buffers.
+    private var sortBytes: Int { options.memoryBytes / 2 }
+    private var bufferBytes: Int { max(4096, min(1 << 20, options.memoryBytes / 4 / max(1, shardCount))) }
+
+    /// Runs this rank's share of every step (skipping marked units) and waits for the others.
+    /// Returns the number of units run and skipped.
+    func run() throws -> (run: Int, skipped: Int) {
+        var counts = (run: 0, skipped: 0)
+        func unit(_ name: String, _ body: () throws -> [(String, JSONValue)]) throws {
+            if folder.marker(.clusters, name, fingerprint: fingerprint) != nil {
+                counts.skipped += 1
+                return
             }
+            let members = try body()
+            try folder.writeMarker(.clusters, name, fingerprint: fingerprint, members)
+            counts.run += 1
         }
-        // Dropped ordinal → kept ordinal, and how many dropped documents each kept one has.
-        var keptOf: [UInt64: UInt64] = [:]
-        var members: [UInt64: Int] = [:]
-        for node in Array(sets.parent.keys) {
-            let root = sets.find(node)
-            if root != node { keptOf[node] = root; members[root, default: 0] += 1 }
-        }
-        sets = Disjoint()
+        let mine = options.rank.select(shards, size: { _ in 1 })
 
-        var summary = DropListSummary(clusters: members.count)
-        var kept: [UInt64: JSONValue] = [:]
-        for part in parts {
-            let writer = try AtomicFileWriter(path: folder.dropPath(part: part.index))
-            var dropped = 0
-            var local = 0
-            try forEachLine(folder.docsPath(part: part.index)) { line in
-                let ordinal = DedupSignaturePass.ordinal(part: part.index, local: local)
-                local += 1
-                let isKept = members[ordinal] != nil
-                guard isKept || keptOf[ordinal] != nil else {
-                    summary.count(source: nil, line: line, dropped: false)
-                    return
-                }
-                let fields = try JSONParser.parse(line)
-                guard case .array(let f) = fields, f.count == 4 else {
-                    throw YiError(.corruptInput, "not a document record", context: .init(path: folder.docsPath(part: part.index)))
-                }
-                let identity: JSONValue = .object([("source", f[0]), ("path", f[1]), ("position", f[2]), ("id", f[3]),
-                                                   ("ordinal", .int(Int64(bitPattern: ordinal)))])
-                if isKept {
-                    kept[ordinal] = identity
-                    summary.count(source: f[0].stringValue, line: line, dropped: false)
-                    return
-                }
-                let head = keptOf[ordinal]!
-                guard let keptIdentity = kept[head] else {
-                    throw YiError(.outputState, "inconsistent dedup folder: cluster head \(head) not seen before its member \(ordinal)", context: .init(path: folder.path))
-                }
-                let method = exactCopies.contains(ordinal) ? "exact" : "near"
-                var out = ""
-                JSONWriter.write(.object([("source", f[0]), ("path", f[1]), ("position", f[2]), ("id", f[3]),
-                                          ("ordinal", .int(Int64(bitPattern: ordinal))), ("method", .string(method)),
-                                          ("cluster", .int(Int64(bitPattern: head))), ("kept", keptIdentity)]), into: &out)
-                out.append("\n")
-                try writer.write(out)
-                dropped += 1
-                summary.count(source: f[0].stringValue, line: line, dropped: true, exact: method == "exact")
-                members[head]! -= 1
-                if members[head] == 0 { kept[head] = nil; members[head] = nil }
-            }
-            try writer.commit()
-            var paths: [String] = []
-            for (input, _) in inputs[part.inputs] where paths.last != input.path { paths.append(input.path) }
-            summary.parts.append(.object([("name", .string(part.name)), ("paths", .array(paths.map { .string($0) })),
-                                          ("documents", .int(Int64(local))), ("dropped", .int(Int64(dropped)))]))
+        // 1. Links to edges.
+        for link in options.rank.select(linkShards, size: { _ in 1 }) {
+            try unit("edges-" + link.name) { try scatterLinks(link) }
         }
-        return summary
-    }
+        try awaitUnits(linkShards.map { "edges-" + $0.name })
 
-    private func forEachLine(_ path: String, _ body: (String) throws -> Void) throws {
-        guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
-        defer { fclose(handle) }
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(buffer) }
+        // 2. Star rounds until two in a row change nothing.
+        var round = 1
+        var previousChanges = -1
         while true {
-            let n = getline(&buffer, &capacity, handle)
-            if n < 0 { break }
-            try body(String(cString: buffer!).trimmingCharacters(in: .newlines))
+            for s in mine { try unit(roundName(round) + "-" + shardName(s)) { try star(round: round, shard: s) } }
+            let names = shards.map { roundName(round) + "-" + shardName($0) }
+            try awaitUnits(names)
+            let changes = names.reduce(0) { $0 + Int(folder.marker(.clusters, $1, fingerprint: fingerprint)?["changed"]?.intValue ?? 0) }
+            if round % 2 == 0 && changes == 0 && previousChanges == 0 { break }
+            previousChanges = changes
+            round += 1
+            guard round <= Self.maximumRounds else {
+                throw YiError(.outputState, "the components of the links did not converge in \(Self.maximumRounds) rounds", context: .init(path: work))
+            }
         }
+
+        // 3 and 4. The joins with the documents.
+        for s in mine { try unit("kept-" + shardName(s)) { try keep(shard: s, lastRound: round) } }
+        try awaitUnits(shards.map { "kept-" + shardName($0) })
+        for s in mine { try unit("drop-" + shardName(s)) { try drop(shard: s) } }
+        return counts
+    }
+
+    /// The names of the last step's units, whose markers `dropListIndex` sums.
+    var dropUnits: [String] { shards.map { "drop-" + shardName($0) } }
+    var keptUnits: [String] { shards.map { "kept-" + shardName($0) } }
+
+    // MARK: Steps
+
+    /// Step 1: edges for the first round (Large-Star needs each edge at both of its ends).
+    private func scatterLinks(_ link: KeyShard) throws -> [(String, JSONValue)] {
+        let edges = try ShuffleWriter(directory: (stepDirectory("edges") as NSString).appendingPathComponent(link.name),
+                                      count: shardCount, bufferBytes: bufferBytes)
+        let exact = link.kind == .exact
+            ? try ShuffleWriter(directory: (stepDirectory("exact") as NSString).appendingPathComponent(link.name),
+                                count: shardCount, bufferBytes: bufferBytes)
+            : nil
+        var reader = try WordRecordReader(path: folder.linksPath(link), width: 2)
+        defer { reader.close() }
+        var count = 0
+        while try reader.next() {
+            let (document, first) = (reader[0], reader[1])
+            try edges.write(WordPair(document, first), to: shard(document))
+            try edges.write(WordPair(first, document), to: shard(first))
+            try exact?.write(WordQuad(document, 0, 0, 0), to: shard(document))
+            count += 1
+        }
+        try edges.commit()
+        try exact?.commit()
+        return [("edges", .int(Int64(count)))]
+    }
+
+    /// The files the units of `step` (named `producers`) addressed to shard `s`.
+    private func received(_ step: String, producers: [String], shard s: Int) -> [String] {
+        producers.map { ShuffleWriter.path(directory: (stepDirectory(step) as NSString).appendingPathComponent($0), shard: s) }
+    }
+
+    /// Step 2, one round on one vertex shard. Input records are `(node, neighbor)` at the node's
+    /// shard: both directions for Large-Star, only `(larger, smaller)` for Small-Star.
+    private func star(round: Int, shard s: Int) throws -> [(String, JSONValue)] {
+        let previous = round == 1 ? "edges" : roundName(round - 1)
+        let producers = round == 1 ? linkShards.map(\.name) : shards.map(shardName)
+        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath(roundName(round) + "-" + shardName(s)))
+        for path in received(previous, producers: producers, shard: s) { try sorter.append(contentsOf: path) }
+
+        let out = try ShuffleWriter(directory: (stepDirectory(roundName(round)) as NSString).appendingPathComponent(shardName(s)),
+                                    count: shardCount, bufferBytes: bufferBytes)
+        let nextIsLarge = (round + 1) % 2 == 1
+        var edges = 0, changed = 0
+        func emit(_ x: UInt64, _ y: UInt64) throws {
+            guard x != y else { return }
+            edges += 1
+            if nextIsLarge {
+                try out.write(WordPair(x, y), to: shard(x))
+                try out.write(WordPair(y, x), to: shard(y))
+            } else {
+                let (larger, smaller) = x > y ? (x, y) : (y, x)
+                try out.write(WordPair(larger, smaller), to: shard(larger))
+            }
+        }
+        var node: UInt64?
+        var smallest: UInt64 = 0
+        var lastNeighbor: UInt64?
+        try sorter.drain { edge in
+            if edge.a != node {
+                node = edge.a
+                // Sorted by neighbor: the first one is the smallest.
+                smallest = min(edge.a, edge.b)
+                lastNeighbor = nil
+            }
+            guard edge.b != lastNeighbor else { return }   // the same edge reached us twice
+            lastNeighbor = edge.b
+            if round % 2 == 1 {
+                // Large-Star: every larger neighbor is linked to the smallest of the neighborhood.
+                guard edge.b > edge.a else { return }
+                try emit(edge.b, smallest)
+                if smallest != edge.a { changed += 1 }
+            } else {
+                // Small-Star: the node and its smaller neighbors are linked to the smallest of them.
+                if edge.b == smallest {
+                    try emit(edge.a, smallest)
+                } else {
+                    try emit(edge.b, smallest)
+                    changed += 1
+                }
+            }
+        }
+        try out.commit()
+        // Round R-2's files were read by round R-1 only, which every rank has finished.
+        if round > 2 {
+            try? FileManager.default.removeItem(atPath: (stepDirectory(roundName(round - 2)) as NSString).appendingPathComponent(shardName(s)))
+        }
+        return [("edges", .int(Int64(edges))), ("changed", .int(Int64(changed))), ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+    }
+
+    /// Step 3, one vertex shard: the (root, member) pairs of the converged stars whose root is
+    /// here, joined with the roots' `docs/` lines; sends (member, 1, root, line offset) on.
+    private func keep(shard s: Int, lastRound: Int) throws -> [(String, JSONValue)] {
+        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath("kept-" + shardName(s)))
+        for path in received(roundName(lastRound), producers: shards.map(shardName), shard: s) {
+            var reader = try WordRecordReader(path: path, width: 2)
+            defer { reader.close() }
+            // Both directions of every edge are here; the one from the smaller end is (root, member).
+            while try reader.next() {
+                if reader[0] < reader[1] { try sorter.append(WordPair(reader)) }
+            }
+        }
+        let out = try ShuffleWriter(directory: (stepDirectory("kept") as NSString).appendingPathComponent(shardName(s)),
+                                    count: shardCount, bufferBytes: bufferBytes)
+        var docs: DocsLineReader?
+        defer { docs?.close() }
+        var root: UInt64?
+        var offset: Int64 = 0
+        var clusters = 0
+        try sorter.drain { pair in
+            if pair.a != root {
+                root = pair.a
+                clusters += 1
+                let part = Int(pair.a >> 40), local = Int(pair.a & Self.localMask)
+                if docs?.part != part {
+                    docs?.close()
+                    docs = try DocsLineReader(path: folder.docsPath(part: part), part: part)
+                }
+                offset = try docs!.skip(to: local)
+            }
+            try out.write(WordQuad(pair.b, 1, pair.a, UInt64(offset)), to: shard(pair.b))
+        }
+        try out.commit()
+        return [("clusters", .int(Int64(clusters))), ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+    }
+
+    /// Step 4, one vertex shard: writes the drop files of its parts. Input, sorted by member:
+    /// (member, 0, 0, 0) for exact copies and (member, 1, root, offset of root's line).
+    private func drop(shard s: Int) throws -> [(String, JSONValue)] {
+        var sorter = ExternalSorter<WordQuad>(memoryBytes: sortBytes, runPath: runPath("drop-" + shardName(s)))
+        for path in received("kept", producers: shards.map(shardName), shard: s) { try sorter.append(contentsOf: path) }
+        for path in received("exact", producers: linkShards.filter { $0.kind == .exact }.map(\.name), shard: s) {
+            try sorter.append(contentsOf: path)
+        }
+
+        let myParts = parts.filter { $0.index % shardCount == s }
+        var next = 0
+        var writer: AtomicFileWriter?
+        var docs: DocsLineReader?
+        var roots = DocsLineCache(folder: folder)
+        defer { docs?.close(); roots.close() }
+        var droppedByPart: [(String, JSONValue)] = []
+        var dropped = 0, droppedInPart = 0, droppedExact = 0
+        var droppedBySource: [String: Int] = [:]
+
+        /// Finishes the open part's drop file and opens the next one's.
+        func advance() throws {
+            if let writer {
+                try writer.commit()
+                droppedByPart.append((myParts[next - 1].name, .int(Int64(droppedInPart))))
+            }
+            docs?.close()
+            docs = nil
+            writer = next < myParts.count ? try AtomicFileWriter(path: folder.dropPath(part: myParts[next].index)) : nil
+            droppedInPart = 0
+            next += 1
+        }
+        try advance()
+        var exactMember: UInt64?
+        var lastWritten: UInt64?
+        try sorter.drain { record in
+            let member = record.a
+            if record.b == 0 { exactMember = member; return }
+            guard member != lastWritten else { return }
+            lastWritten = member
+            let part = Int(member >> 40), local = Int(member & Self.localMask)
+            while next - 1 < myParts.count && myParts[next - 1].index < part { try advance() }
+            guard next - 1 < myParts.count, myParts[next - 1].index == part, let writer else {
+                throw YiError(.outputState, "inconsistent dedup folder: document \(member) is in no part of this run", context: .init(path: folder.path))
+            }
+            if docs == nil { docs = try DocsLineReader(path: folder.docsPath(part: part), part: part) }
+            _ = try docs!.skip(to: local)
+            guard let line = try docs!.next() else {
+                throw YiError(.outputState, "inconsistent dedup folder: document \(member) is missing", context: .init(path: folder.docsPath(part: part)))
+            }
+            let fields = try Self.fields(line, path: docs!.path)
+            let keptFields = try Self.fields(try roots.line(part: Int(record.c >> 40), offset: Int64(record.d)), path: folder.path)
+            let kept: JSONValue = .object([("source", keptFields[0]), ("path", keptFields[1]), ("position", keptFields[2]),
+                                           ("id", keptFields[3]), ("ordinal", .int(Int64(bitPattern: record.c)))])
+            let method = exactMember == member ? "exact" : "near"
+            var out = ""
+            JSONWriter.write(.object([("source", fields[0]), ("path", fields[1]), ("position", fields[2]), ("id", fields[3]),
+                                      ("ordinal", .int(Int64(bitPattern: member))), ("method", .string(method)),
+                                      ("cluster", .int(Int64(bitPattern: record.c))), ("kept", kept)]), into: &out)
+            out.append("\n")
+            try writer.write(out)
+            dropped += 1
+            droppedInPart += 1
+            if method == "exact" { droppedExact += 1 }
+            if let source = fields[0].stringValue { droppedBySource[source, default: 0] += 1 }
+        }
+        while next - 1 < myParts.count { try advance() }
+        return [("dropped", .int(Int64(dropped))), ("dropped_exact", .int(Int64(droppedExact))),
+                ("parts", .object(droppedByPart)),
+                ("sources", .object(droppedBySource.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+    }
+
+    private func runPath(_ unit: String) -> (Int) -> String {
+        let base = (work as NSString).appendingPathComponent("sort-" + unit + "-run-")
+        let pid = getpid()
+        return { base + "\($0).tmp-\(pid)" }
+    }
+
+    /// A `docs/` line: `[source, path, position, id]`.
+    private static func fields(_ line: String, path: String) throws -> [JSONValue] {
+        guard case .array(let f) = try JSONParser.parse(line), f.count == 4 else {
+            throw YiError(.corruptInput, "not a document record", context: .init(path: path))
+        }
+        return f
     }
 }
 
-/// The counts `drop-list.json` reports.
-struct DropListSummary {
-    var clusters: Int
-    var documents = 0
-    var dropped = 0
-    var droppedExact = 0
-    var parts: [JSONValue] = []
-    /// Source → (documents, dropped); sources of documents outside any cluster are counted from
-    /// the signatures markers instead (they are not parsed here).
-    var droppedBySource: [String: Int] = [:]
+/// A step's output: one file per receiving shard, `DIR/to-SSSS.bin`, each written atomically.
+/// The folder is emptied first, so a killed unit's leftovers never mix with a redo.
+final class ShuffleWriter {
+    private let writers: [AtomicFileWriter]
 
-    init(clusters: Int) { self.clusters = clusters }
+    static func path(directory: String, shard: Int) -> String {
+        let digits = String(shard)
+        return (directory as NSString).appendingPathComponent("to-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + ".bin")
+    }
 
-    mutating func count(source: String?, line: String, dropped: Bool, exact: Bool = false) {
-        documents += 1
-        guard dropped else { return }
-        self.dropped += 1
-        if exact { droppedExact += 1 }
-        if let source { droppedBySource[source, default: 0] += 1 }
+    init(directory: String, count: Int, bufferBytes: Int) throws {
+        try? FileManager.default.removeItem(atPath: directory)
+        try DedupFolder.createDirectory(directory)
+        writers = try (0..<count).map { try AtomicFileWriter(path: Self.path(directory: directory, shard: $0), bufferCapacity: bufferBytes) }
+    }
+
+    func write<R: WordRecord>(_ record: R, to shard: Int) throws { try record.write(to: writers[shard]) }
+
+    func commit() throws { for writer in writers { try writer.commit() } }
+}
+
+/// The lines of one `docs/part-P.jsonl`, front to back, with the byte offset of each.
+struct DocsLineReader {
+    let path: String
+    let part: Int
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+    /// Index and byte offset of the line `next()` returns.
+    private(set) var index = 0
+    private(set) var offset: Int64 = 0
+
+    init(path: String, part: Int) throws {
+        guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
+        self.path = path
+        self.part = part
+        self.handle = handle
+    }
+
+    func close() {
+        fclose(handle)
+        free(buffer)
+    }
+
+    mutating func next() throws -> String? {
+        let n = getline(&buffer, &capacity, handle)
+        guard n >= 0 else {
+            if ferror(handle) != 0 { throw YiError(.io, "cannot read", context: .init(path: path), cause: errnoText()) }
+            return nil
+        }
+        index += 1
+        offset += Int64(n)
+        return String(cString: buffer!).trimmingCharacters(in: .newlines)
+    }
+
+    /// Skips to line `target` (at or after the current one); returns its byte offset.
+    mutating func skip(to target: Int) throws -> Int64 {
+        while index < target {
+            guard try next() != nil else {
+                throw YiError(.outputState, "inconsistent dedup folder: no line \(target)", context: .init(path: path))
+            }
+        }
+        return offset
+    }
+}
+
+/// Lines of `docs/` files read at known offsets (the kept documents' lines), with a few files open.
+struct DocsLineCache {
+    let folder: DedupFolder
+    private var handles: [Int: UnsafeMutablePointer<FILE>] = [:]
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+
+    init(folder: DedupFolder) { self.folder = folder }
+
+    mutating func line(part: Int, offset: Int64) throws -> String {
+        let path = folder.docsPath(part: part)
+        if handles[part] == nil {
+            if handles.count >= 64 { closeFiles() }
+            guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
+            handles[part] = handle
+        }
+        let handle = handles[part]!
+        guard fseeko(handle, off_t(offset), SEEK_SET) == 0, getline(&buffer, &capacity, handle) >= 0 else {
+            throw YiError(.io, "cannot read the line at \(offset)", context: .init(path: path), cause: errnoText())
+        }
+        return String(cString: buffer!).trimmingCharacters(in: .newlines)
+    }
+
+    private mutating func closeFiles() {
+        for handle in handles.values { fclose(handle) }
+        handles = [:]
+    }
+
+    mutating func close() {
+        closeFiles()
+        free(buffer)
+        buffer = nil
     }
 }

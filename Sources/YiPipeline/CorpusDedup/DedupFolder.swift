@@ -10,6 +10,8 @@ import YiReaders
 /// DIR/links/{exact,near}-SSSS.bin             (ordinal, first ordinal with the same key) records
 /// DIR/.done/signatures/part-PPPPP.json        completion markers (written last)
 /// DIR/.done/buckets/{exact,near}-SSSS.json
+/// DIR/cc/<step>/<unit>/to-SSSS.bin           the clusters pass's working files (`DedupClusterPass`)
+/// DIR/.done/clusters/<step unit>.json
 /// DIR/drop/part-PPPPP.jsonl                   the drop list, one line per dropped document
 /// DIR/drop-list.json                          written last: totals, parts, the run's options
 /// ```
@@ -38,11 +40,11 @@ struct DedupFolder {
                 throw YiError(.outputState, "holds the dedup of a different run (other inputs or options): choose another --out, or pass --force to replace it",
                               context: .init(path: path))
             }
-            for name in ["run-fingerprint", "docs", "keys", "links", ".done", "drop", DropList.indexName] {
+            for name in ["run-fingerprint", "docs", "keys", "links", "cc", ".done", "drop", DropList.indexName] {
                 try? FileManager.default.removeItem(atPath: join(name))
             }
         }
-        for folder in ["docs", "keys", "links", "drop", ".done/signatures", ".done/buckets"] {
+        for folder in ["docs", "keys", "links", "cc", "drop", ".done/signatures", ".done/buckets", ".done/clusters"] {
             try Self.createDirectory(join(folder))
         }
         // `link` never replaces: when ranks start together the first one wins and the others compare.
@@ -101,10 +103,18 @@ struct KeyShard: Hashable {
 
 /// A key record: the key's two words and the document's ordinal (part << 40 | index in part),
 /// 24 bytes little-endian. Sorting by (key1, key2, ordinal) puts each key's first document first.
-struct KeyRecord: Comparable {
+struct KeyRecord: WordRecord {
+    static let width = 3
     var key1: UInt64
     var key2: UInt64
     var ordinal: UInt64
+
+    init(_ reader: WordRecordReader) { key1 = reader[0]; key2 = reader[1]; ordinal = reader[2] }
+    func write(to writer: AtomicFileWriter) throws {
+        try writer.writeLittleEndian(key1)
+        try writer.writeLittleEndian(key2)
+        try writer.writeLittleEndian(ordinal)
+    }
 
     static func < (a: KeyRecord, b: KeyRecord) -> Bool {
         (a.key1, a.key2, a.ordinal) < (b.key1, b.key2, b.ordinal)
