@@ -53,7 +53,6 @@ struct DedupClusterPass {
     private func shardName(_ s: Int) -> String { Self.digits(s, 4) }
     private func roundName(_ round: Int) -> String { "round-" + Self.digits(round, 3) }
     private var work: String { folder.join("cc") }
-    private func stepDirectory(_ step: String) -> String { (work as NSString).appendingPathComponent(step) }
 
     /// Memory for sorting; a quarter of `--memory` more is shared by the output buffers.
     private var sortBytes: Int { options.memoryBytes / 2 }
@@ -111,12 +110,9 @@ struct DedupClusterPass {
 
     /// Step 1: edges for the first round (Large-Star needs each edge at both of its ends).
     private func scatterLinks(_ link: KeyShard) throws -> [(String, JSONValue)] {
-        let edges = try ShuffleWriter(directory: (stepDirectory("edges") as NSString).appendingPathComponent(link.name),
-                                      count: shardCount, bufferBytes: bufferBytes)
-        let exact = link.kind == .exact
-            ? try ShuffleWriter(directory: (stepDirectory("exact") as NSString).appendingPathComponent(link.name),
-                                count: shardCount, bufferBytes: bufferBytes)
-            : nil
+        let unit = "edges-" + link.name
+        let edges = ShuffleWriter(path: output(unit), receivers: shardCount, bufferBytes: bufferBytes)
+        let exact = link.kind == .exact ? ShuffleWriter(path: output(unit, "exact"), receivers: shardCount, bufferBytes: bufferBytes) : nil
         var reader = try WordRecordReader(path: folder.linksPath(link), width: 2)
         defer { reader.close() }
         var count = 0
@@ -127,26 +123,47 @@ struct DedupClusterPass {
             try exact?.write(WordQuad(document, 0, 0, 0), to: shard(document))
             count += 1
         }
-        try edges.commit()
-        try exact?.commit()
-        return [("edges", .int(Int64(count)))]
+        var members: [(String, JSONValue)] = [("edges", .int(Int64(count))), ("segments", Self.json(try edges.commit()))]
+        if let exact { members.append(("exact_segments", Self.json(try exact.commit()))) }
+        return members
     }
 
-    /// The files the units of `step` (named `producers`) addressed to shard `s`.
-    private func received(_ step: String, producers: [String], shard s: Int) -> [String] {
-        producers.map { ShuffleWriter.path(directory: (stepDirectory(step) as NSString).appendingPathComponent($0), shard: s) }
+    /// The output file of a unit (`cc/<unit>.bin`, or `cc/<unit>.<kind>.bin`).
+    private func output(_ unit: String, _ kind: String? = nil) -> String {
+        (work as NSString).appendingPathComponent(unit + (kind.map { "." + $0 } ?? "") + ".bin")
+    }
+
+    private static func json(_ offsets: [Int64]) -> JSONValue { .array(offsets.map { .int($0) }) }
+
+    /// Adds to `sorter` what the units `producers` addressed to shard `s` (their markers give
+    /// the byte range in their output).
+    private func receive<R: WordRecord>(_ producers: [String], _ kind: String? = nil, shard s: Int,
+                                        into sorter: inout ExternalSorter<R>, where keep: (R) -> Bool = { _ in true }) throws {
+        for unit in producers {
+            guard let marker = folder.marker(.clusters, unit, fingerprint: fingerprint),
+                  case .array(let offsets)? = marker[kind.map { $0 + "_segments" } ?? "segments"], offsets.count == shardCount + 1,
+                  let start = offsets[s].intValue, let end = offsets[s + 1].intValue else {
+                throw YiError(.outputState, "inconsistent dedup folder: no segments in the marker of \(unit)", context: .init(path: folder.path))
+            }
+            guard end > start else { continue }
+            var reader = try WordRecordReader(path: output(unit, kind), width: R.width, range: start..<end)
+            defer { reader.close() }
+            while try reader.next() {
+                let record = R(reader)
+                if keep(record) { try sorter.append(record) }
+            }
+        }
     }
 
     /// Step 2, one round on one vertex shard. Input records are `(node, neighbor)` at the node's
     /// shard: both directions for Large-Star, only `(larger, smaller)` for Small-Star.
     private func star(round: Int, shard s: Int) throws -> [(String, JSONValue)] {
-        let previous = round == 1 ? "edges" : roundName(round - 1)
-        let producers = round == 1 ? linkShards.map(\.name) : shards.map(shardName)
-        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath(roundName(round) + "-" + shardName(s)))
-        for path in received(previous, producers: producers, shard: s) { try sorter.append(contentsOf: path) }
+        let unit = roundName(round) + "-" + shardName(s)
+        let producers = round == 1 ? linkShards.map { "edges-" + $0.name } : shards.map { roundName(round - 1) + "-" + shardName($0) }
+        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath(unit))
+        try receive(producers, shard: s, into: &sorter)
 
-        let out = try ShuffleWriter(directory: (stepDirectory(roundName(round)) as NSString).appendingPathComponent(shardName(s)),
-                                    count: shardCount, bufferBytes: bufferBytes)
+        let out = ShuffleWriter(path: output(unit), receivers: shardCount, bufferBytes: bufferBytes)
         let nextIsLarge = (round + 1) % 2 == 1
         var edges = 0, changed = 0
         func emit(_ x: UInt64, _ y: UInt64) throws {
@@ -187,28 +204,20 @@ struct DedupClusterPass {
                 }
             }
         }
-        try out.commit()
-        // Round R-2's files were read by round R-1 only, which every rank has finished.
-        if round > 2 {
-            try? FileManager.default.removeItem(atPath: (stepDirectory(roundName(round - 2)) as NSString).appendingPathComponent(shardName(s)))
-        }
-        return [("edges", .int(Int64(edges))), ("changed", .int(Int64(changed))), ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+        let segments = try out.commit()
+        // Round R-2's output was read by round R-1 only, which every rank has finished.
+        if round > 2 { unlink(output(roundName(round - 2) + "-" + shardName(s))) }
+        return [("edges", .int(Int64(edges))), ("changed", .int(Int64(changed))), ("spilled_runs", .int(Int64(sorter.spilledRuns))),
+                ("segments", Self.json(segments))]
     }
 
     /// Step 3, one vertex shard: the (root, member) pairs of the converged stars whose root is
     /// here, joined with the roots' `docs/` lines; sends (member, 1, root, line offset) on.
     private func keep(shard s: Int, lastRound: Int) throws -> [(String, JSONValue)] {
         var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath("kept-" + shardName(s)))
-        for path in received(roundName(lastRound), producers: shards.map(shardName), shard: s) {
-            var reader = try WordRecordReader(path: path, width: 2)
-            defer { reader.close() }
-            // Both directions of every edge are here; the one from the smaller end is (root, member).
-            while try reader.next() {
-                if reader[0] < reader[1] { try sorter.append(WordPair(reader)) }
-            }
-        }
-        let out = try ShuffleWriter(directory: (stepDirectory("kept") as NSString).appendingPathComponent(shardName(s)),
-                                    count: shardCount, bufferBytes: bufferBytes)
+        // Both directions of every edge are here; the one from the smaller end is (root, member).
+        try receive(shards.map { roundName(lastRound) + "-" + shardName($0) }, shard: s, into: &sorter, where: { $0.a < $0.b })
+        let out = ShuffleWriter(path: output("kept-" + shardName(s)), receivers: shardCount, bufferBytes: bufferBytes)
         var docs: DocsLineReader?
         defer { docs?.close() }
         var root: UInt64?
@@ -227,18 +236,16 @@ struct DedupClusterPass {
             }
             try out.write(WordQuad(pair.b, 1, pair.a, UInt64(offset)), to: shard(pair.b))
         }
-        try out.commit()
-        return [("clusters", .int(Int64(clusters))), ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+        return [("clusters", .int(Int64(clusters))), ("spilled_runs", .int(Int64(sorter.spilledRuns))),
+                ("segments", Self.json(try out.commit()))]
     }
 
     /// Step 4, one vertex shard: writes the drop files of its parts. Input, sorted by member:
     /// (member, 0, 0, 0) for exact copies and (member, 1, root, offset of root's line).
     private func drop(shard s: Int) throws -> [(String, JSONValue)] {
         var sorter = ExternalSorter<WordQuad>(memoryBytes: sortBytes, runPath: runPath("drop-" + shardName(s)))
-        for path in received("kept", producers: shards.map(shardName), shard: s) { try sorter.append(contentsOf: path) }
-        for path in received("exact", producers: linkShards.filter { $0.kind == .exact }.map(\.name), shard: s) {
-            try sorter.append(contentsOf: path)
-        }
+        try receive(shards.map { "kept-" + shardName($0) }, shard: s, into: &sorter)
+        try receive(linkShards.filter { $0.kind == .exact }.map { "edges-" + $0.name }, "exact", shard: s, into: &sorter)
 
         let myParts = parts.filter { $0.index % shardCount == s }
         var next = 0
@@ -318,25 +325,70 @@ struct DedupClusterPass {
     }
 }
 
-/// A step's output: one file per receiving shard, `DIR/to-SSSS.bin`, each written atomically.
-/// The folder is emptied first, so a killed unit's leftovers never mix with a redo.
+/// A step unit's output for the next step's units, in one file written atomically: the records
+/// for receiver 0, then for receiver 1, ...; `commit` returns the byte offsets of these segments
+/// (receivers + 1), which go into the unit's marker. Records wait per receiver in memory, then in
+/// an unlinked temporary file next to the output: one file and one sync per unit, not one per
+/// receiver, and a killed unit leaves nothing behind but its output's temporary name.
 final class ShuffleWriter {
-    private let writers: [AtomicFileWriter]
+    let path: String
+    private var pending: [[UInt64]]
+    private var overflow: [UnsafeMutablePointer<FILE>?]
+    private let flushWords: Int
 
-    static func path(directory: String, shard: Int) -> String {
-        let digits = String(shard)
-        return (directory as NSString).appendingPathComponent("to-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + ".bin")
+    init(path: String, receivers: Int, bufferBytes: Int) {
+        self.path = path
+        pending = Array(repeating: [], count: receivers)
+        overflow = Array(repeating: nil, count: receivers)
+        flushWords = max(512, bufferBytes / 8)
     }
 
-    init(directory: String, count: Int, bufferBytes: Int) throws {
-        try? FileManager.default.removeItem(atPath: directory)
-        try DedupFolder.createDirectory(directory)
-        writers = try (0..<count).map { try AtomicFileWriter(path: Self.path(directory: directory, shard: $0), bufferCapacity: bufferBytes) }
+    deinit { for file in overflow { if let file { fclose(file) } } }
+
+    func write<R: WordRecord>(_ record: R, to receiver: Int) throws {
+        record.append(to: &pending[receiver])
+        if pending[receiver].count >= flushWords { try flush(receiver) }
     }
 
-    func write<R: WordRecord>(_ record: R, to shard: Int) throws { try record.write(to: writers[shard]) }
+    private func flush(_ receiver: Int) throws {
+        if overflow[receiver] == nil {
+            let temporary = path + ".\(receiver).tmp-\(getpid())"
+            guard let file = fopen(temporary, "w+b") else {
+                throw YiError(.io, "cannot create file", context: .init(path: temporary), cause: errnoText())
+            }
+            unlink(temporary)
+            overflow[receiver] = file
+        }
+        let words = pending[receiver].map(\.littleEndian)
+        let written = words.withUnsafeBytes { fwrite($0.baseAddress, 8, words.count, overflow[receiver]) }
+        guard written == words.count else { throw YiError(.io, "cannot write a temporary file", context: .init(path: path), cause: errnoText()) }
+        pending[receiver].removeAll(keepingCapacity: true)
+    }
 
-    func commit() throws { for writer in writers { try writer.commit() } }
+    /// Writes the output; returns the segments' byte offsets.
+    func commit() throws -> [Int64] {
+        let writer = try AtomicFileWriter(path: path)
+        var offsets: [Int64] = [0]
+        var copy = [UInt8](repeating: 0, count: 1 << 18)
+        for receiver in pending.indices {
+            if let file = overflow[receiver] {
+                rewind(file)
+                while true {
+                    let n = copy.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+                    if n == 0 { break }
+                    try copy.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                }
+                if ferror(file) != 0 { throw YiError(.io, "cannot read a temporary file", context: .init(path: path), cause: errnoText()) }
+                fclose(file)
+                overflow[receiver] = nil
+            }
+            try pending[receiver].writeLittleEndian(to: writer)
+            pending[receiver] = []
+            offsets.append(writer.bytesWritten)
+        }
+        try writer.commit()
+        return offsets
+    }
 }
 
 /// The lines of one `docs/part-P.jsonl`, front to back, with the byte offset of each.

@@ -7,7 +7,15 @@ protocol WordRecord: Comparable {
     static var width: Int { get }
     /// The record at the reader's current position.
     init(_ reader: WordRecordReader)
-    func write(to writer: AtomicFileWriter) throws
+    /// Appends the record's words (host order; writers store them little-endian).
+    func append(to words: inout [UInt64])
+}
+
+extension Array where Element == UInt64 {
+    /// Writes the words little-endian.
+    func writeLittleEndian(to writer: AtomicFileWriter) throws {
+        try map(\.littleEndian).withUnsafeBytes { try writer.write($0) }
+    }
 }
 
 /// Sorts any number of `WordRecord`s in bounded memory: records are gathered in memory up to
@@ -37,9 +45,10 @@ struct ExternalSorter<Record: WordRecord> {
         if chunk.count >= chunkRecords { try spill() }
     }
 
-    /// Appends every record of a file of `Record`s (a missing file is an error).
-    mutating func append(contentsOf path: String) throws {
-        var reader = try WordRecordReader(path: path, width: Record.width)
+    /// Appends every record of a file of `Record`s, or of a byte range of it (a missing file is
+    /// an error).
+    mutating func append(contentsOf path: String, range: Range<Int64>? = nil) throws {
+        var reader = try WordRecordReader(path: path, width: Record.width, range: range)
         defer { reader.close() }
         while try reader.next() { try append(Record(reader)) }
     }
@@ -47,7 +56,13 @@ struct ExternalSorter<Record: WordRecord> {
     private mutating func spill() throws {
         chunk.sort()
         let writer = try AtomicFileWriter(path: runPath(runs.count))
-        for record in chunk { try record.write(to: writer) }
+        var words: [UInt64] = []
+        words.reserveCapacity(1 << 13)
+        for record in chunk {
+            record.append(to: &words)
+            if words.count >= 1 << 13 { try words.writeLittleEndian(to: writer); words.removeAll(keepingCapacity: true) }
+        }
+        try words.writeLittleEndian(to: writer)
         try writer.commit()
         runs.append(writer.path)
         spilledRuns += 1
@@ -122,10 +137,7 @@ struct WordPair: WordRecord {
 
     init(_ a: UInt64, _ b: UInt64) { self.a = a; self.b = b }
     init(_ reader: WordRecordReader) { a = reader[0]; b = reader[1] }
-    func write(to writer: AtomicFileWriter) throws {
-        try writer.writeLittleEndian(a)
-        try writer.writeLittleEndian(b)
-    }
+    func append(to words: inout [UInt64]) { words.append(a); words.append(b) }
     static func < (x: WordPair, y: WordPair) -> Bool { (x.a, x.b) < (y.a, y.b) }
 }
 
@@ -136,8 +148,6 @@ struct WordQuad: WordRecord {
 
     init(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) { self.a = a; self.b = b; self.c = c; self.d = d }
     init(_ reader: WordRecordReader) { a = reader[0]; b = reader[1]; c = reader[2]; d = reader[3] }
-    func write(to writer: AtomicFileWriter) throws {
-        for word in [a, b, c, d] { try writer.writeLittleEndian(word) }
-    }
+    func append(to words: inout [UInt64]) { words.append(a); words.append(b); words.append(c); words.append(d) }
     static func < (x: WordQuad, y: WordQuad) -> Bool { (x.a, x.b, x.c, x.d) < (y.a, y.b, y.c, y.d) }
 }
