@@ -84,7 +84,7 @@ import YiTestSupport
             var options = Self.options(corpus, out: dir.file("three"))
             options.rank = try RankAssignment(rank: rank, worldSize: 3)
             options.threads = 1
-            options.memoryBytes = 2 << 10
+            options.memoryBytes = 16 << 10
             let job = CorpusDedupJob(options: options, log: { _ in })
             group.enter()
             Thread {
@@ -97,6 +97,9 @@ import YiTestSupport
         #expect(failures.isEmpty)
         #expect(try Self.dropFiles(dir.file("one")) == Self.dropFiles(dir.file("three")))
         #expect(!FileManager.default.fileExists(atPath: dir.file("three/cc")))   // working files removed
+        let spilled = try FileManager.default.contentsOfDirectory(atPath: dir.file("three/.done/clusters")).filter { $0.hasPrefix("round-") }
+            .map { try JSONParser.parse(String(contentsOfFile: dir.file("three/.done/clusters/" + $0), encoding: .utf8))["spilled_runs"]?.intValue ?? 0 }
+        #expect(spilled.max() ?? 0 > 1)
     }
 
     @Test func spillingToDiskAndSeparatePassesGiveTheSameDropList() throws {
