@@ -56,4 +56,40 @@ import YiTestSupport
         #expect(yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", dir.file("x"), "--drop-list", dir.file("in"), dir.file("in")]).status == 2)
         #expect(yiPrep(["dedup", dir.file("in"), "--out", dir.file("y")]).status == 2)   // neither --exact nor --near
     }
+
+    /// A multi-frame `.jsonl.zst` cut into slices: dedup and pack cut it differently, yet pack
+    /// skips exactly the listed documents, because lines are named by their decompressed offset
+    /// (the frames state their content sizes).
+    @Test func slicedZstdInputIsMatchedWhateverItsPartSize() throws {
+        let dir = TemporaryDirectory()
+        let corpus = Fixtures.requireShared("corpora/jsonl/corpus.jsonl")
+        var lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n").map(String.init)
+        let copies = stride(from: 0, to: lines.count, by: 15).map { lines[$0] }
+        lines += copies
+        var file: [UInt8] = []
+        for start in stride(from: 0, to: lines.count, by: 12) {
+            file += TestCompressors.zstd(Array((lines[start..<min(lines.count, start + 12)].joined(separator: "\n") + "\n").utf8))
+        }
+        try FileManager.default.createDirectory(atPath: dir.file("in"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir.file("in/a.jsonl.zst"), contents: Data(file))
+
+        let dedup = yiPrep(["dedup", dir.file("in"), "--exact", "--out", dir.file("dedup"), "--part-bytes", "90000",
+                            "--key-shards", "2", "--quiet"])
+        #expect(dedup.status == 0, "\(dedup.errors)")
+        let list = try JSONParser.parse(String(contentsOfFile: dir.file("dedup/drop-list.json"), encoding: .utf8))
+        #expect((list["inputs"].flatMap { if case .array(let a) = $0 { return a.count } else { return nil } } ?? 0) > 3)   // sliced
+        #expect(list["dropped"]?.intValue == Int64(copies.count))
+        let first = try String(contentsOfFile: dir.file("dedup/drop/part-00000.jsonl"), encoding: .utf8)
+        #expect(!first.contains("\"id:"))   // named by offset, not by frame
+
+        for partBytes in ["250000", "100000000"] {
+            let out = dir.file("packed-" + partBytes)
+            let pack = yiPrep(["pack", "--len", "8192", "--tokenizer", model, "--out", out, "--quiet", "--part-bytes", partBytes,
+                               "--drop-list", dir.file("dedup"), dir.file("in")])
+            #expect(pack.status == 0, "\(pack.errors)")
+            #expect(!pack.errors.contains { $0.contains("warning: the drop list") }, "\(pack.errors)")
+            let manifest = try Manifest.read(path: out + "/manifest.json")
+            #expect(manifest.counters["dropped.dedup.corpus"] == copies.count)
+        }
+    }
 }
