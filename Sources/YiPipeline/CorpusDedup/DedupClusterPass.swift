@@ -425,6 +425,15 @@ struct DocsLineReader {
         return String(cString: buffer!).trimmingCharacters(in: .newlines)
     }
 
+    /// The line at byte offset `target` (a line start), for random access: `index` and `offset`
+    /// mean nothing afterwards.
+    mutating func line(at target: Int64) throws -> String {
+        guard fseeko(handle, off_t(target), SEEK_SET) == 0, let line = try next() else {
+            throw YiError(.outputState, "inconsistent dedup folder: no line at byte \(target)", context: .init(path: path))
+        }
+        return line
+    }
+
     /// Skips to line `target` (at or after the current one); returns its byte offset.
     mutating func skip(to target: Int) throws -> Int64 {
         while index < target {
@@ -436,37 +445,23 @@ struct DocsLineReader {
     }
 }
 
-/// Lines of `docs/` files read at known offsets (the kept documents' lines), with a few files open.
+/// Lines of `docs/` files read at known offsets (the kept documents' lines), a few files open.
 struct DocsLineCache {
     let folder: DedupFolder
-    private var handles: [Int: UnsafeMutablePointer<FILE>] = [:]
-    private var buffer: UnsafeMutablePointer<CChar>?
-    private var capacity = 0
+    private var readers: [Int: DocsLineReader] = [:]
 
     init(folder: DedupFolder) { self.folder = folder }
 
     mutating func line(part: Int, offset: Int64) throws -> String {
-        let path = folder.docsPath(part: part)
-        if handles[part] == nil {
-            if handles.count >= 64 { closeFiles() }
-            guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
-            handles[part] = handle
+        if readers[part] == nil {
+            if readers.count >= 64 { close() }
+            readers[part] = try DocsLineReader(path: folder.docsPath(part: part), part: part)
         }
-        let handle = handles[part]!
-        guard fseeko(handle, off_t(offset), SEEK_SET) == 0, getline(&buffer, &capacity, handle) >= 0 else {
-            throw YiError(.io, "cannot read the line at \(offset)", context: .init(path: path), cause: errnoText())
-        }
-        return String(cString: buffer!).trimmingCharacters(in: .newlines)
-    }
-
-    private mutating func closeFiles() {
-        for handle in handles.values { fclose(handle) }
-        handles = [:]
+        return try readers[part]!.line(at: offset)
     }
 
     mutating func close() {
-        closeFiles()
-        free(buffer)
-        buffer = nil
+        for reader in readers.values { reader.close() }
+        readers = [:]
     }
 }
