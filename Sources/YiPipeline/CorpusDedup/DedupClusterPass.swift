@@ -415,6 +415,17 @@ struct DocsLineReader {
     }
 
     mutating func next() throws -> String? {
+        guard let length = try advance() else { return nil }
+        // Lines are JSON arrays: no newline inside, only the terminating one to drop.
+        var count = length
+        while count > 0 && (buffer![count - 1] == 0x0A || buffer![count - 1] == 0x0D) { count -= 1 }
+        return buffer!.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+
+    /// Reads one line into the buffer; its length, nil at the end.
+    private mutating func advance() throws -> Int? {
         let n = getline(&buffer, &capacity, handle)
         guard n >= 0 else {
             if ferror(handle) != 0 { throw YiError(.io, "cannot read", context: .init(path: path), cause: errnoText()) }
@@ -422,7 +433,7 @@ struct DocsLineReader {
         }
         index += 1
         offset += Int64(n)
-        return String(cString: buffer!).trimmingCharacters(in: .newlines)
+        return n
     }
 
     /// The line at byte offset `target` (a line start), for random access: `index` and `offset`
@@ -437,7 +448,7 @@ struct DocsLineReader {
     /// Skips to line `target` (at or after the current one); returns its byte offset.
     mutating func skip(to target: Int) throws -> Int64 {
         while index < target {
-            guard try next() != nil else {
+            guard try advance() != nil else {
                 throw YiError(.outputState, "inconsistent dedup folder: no line \(target)", context: .init(path: path))
             }
         }
