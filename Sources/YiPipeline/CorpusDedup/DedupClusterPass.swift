@@ -20,14 +20,16 @@ import YiReaders
 ///    group-by-vertex. They end after a Large-Star and the Small-Star after it both changed no
 ///    edge (the markers count the changes): then every component is a star around its smallest
 ///    ordinal, the first document in input order.
-/// 3. `kept-SSSS`: (root, member) pairs, sorted by root, joined with the `docs/` lines of the
-///    roots' parts to find each kept document's line; sent to the member's drop unit.
-/// 4. `drop-SSSS`: sorted by member, joined with the members' `docs/` lines, written as
+/// 3. `roots-SSSS`: the stars' (root, member) pairs, sent to the root's part shard.
+/// 4. `kept-SSSS`: the pairs sorted by root, joined with the `docs/` lines of the roots' parts to
+///    find each kept document's line; sent to the member's part shard.
+/// 5. `drop-SSSS`: sorted by member, joined with the members' `docs/` lines, written as
 ///    `drop/part-P.jsonl` in input order.
 ///
-/// A vertex's shard is its part modulo the shard count (`--key-shards`), so steps 3 and 4 read
-/// each `docs/` file front to back once. The result depends only on the links: every unit sorts
-/// its whole input by all words, whoever wrote it.
+/// In the rounds a vertex's shard is a hash of it (balanced whatever the parts); in the joins it
+/// is its part modulo the shard count (`--key-shards`), so each `docs/` file is read front to
+/// back by one unit. The result depends only on the links: every unit sorts its whole input by
+/// all words, whoever wrote it.
 struct DedupClusterPass {
     let parts: [WorkPart]
     let linkShards: [KeyShard]
@@ -45,7 +47,10 @@ struct DedupClusterPass {
 
     private var shardCount: Int { options.keyShards }
     private var shards: [Int] { Array(0..<shardCount) }
-    private func shard(_ ordinal: UInt64) -> Int { Int((ordinal >> 40) % UInt64(shardCount)) }
+    /// The shard of a vertex in the star rounds: a hash, so rounds are balanced however few the parts.
+    private func vertexShard(_ ordinal: UInt64) -> Int { Int(SplitMix64.mix(ordinal) % UInt64(shardCount)) }
+    /// The shard of a document in the joins: its part's, so each `docs/` file is read by one unit.
+    private func partShard(_ ordinal: UInt64) -> Int { Int((ordinal >> 40) % UInt64(shardCount)) }
     private static func digits(_ n: Int, _ width: Int) -> String {
         let text = String(n)
         return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -96,7 +101,9 @@ struct DedupClusterPass {
         }
 
         // 3 and 4. The joins with the documents.
-        for s in mine { try unit("kept-" + shardName(s)) { try keep(shard: s, lastRound: round) } }
+        for s in mine { try unit("roots-" + shardName(s)) { try roots(shard: s, lastRound: round) } }
+        try awaitUnits(shards.map { "roots-" + shardName($0) })
+        for s in mine { try unit("kept-" + shardName(s)) { try keep(shard: s) } }
         try awaitUnits(shards.map { "kept-" + shardName($0) })
         for s in mine { try unit("drop-" + shardName(s)) { try drop(shard: s) } }
         return counts
@@ -118,9 +125,9 @@ struct DedupClusterPass {
         var count = 0
         while try reader.next() {
             let (document, first) = (reader[0], reader[1])
-            try edges.write(WordPair(document, first), to: shard(document))
-            try edges.write(WordPair(first, document), to: shard(first))
-            try exact?.write(WordQuad(document, 0, 0, 0), to: shard(document))
+            try edges.write(WordPair(document, first), to: vertexShard(document))
+            try edges.write(WordPair(first, document), to: vertexShard(first))
+            try exact?.write(WordQuad(document, 0, 0, 0), to: partShard(document))
             count += 1
         }
         var members: [(String, JSONValue)] = [("edges", .int(Int64(count))), ("segments", Self.json(try edges.commit()))]
@@ -138,7 +145,12 @@ struct DedupClusterPass {
     /// Adds to `sorter` what the units `producers` addressed to shard `s` (their markers give
     /// the byte range in their output).
     private func receive<R: WordRecord>(_ producers: [String], _ kind: String? = nil, shard s: Int,
-                                        into sorter: inout ExternalSorter<R>, where keep: (R) -> Bool = { _ in true }) throws {
+                                        into sorter: inout ExternalSorter<R>) throws {
+        try receive(producers, kind, shard: s) { (record: R) in try sorter.append(record) }
+    }
+
+    private func receive<R: WordRecord>(_ producers: [String], _ kind: String? = nil, shard s: Int,
+                                        _ take: (R) throws -> Void) throws {
         for unit in producers {
             guard let marker = folder.marker(.clusters, unit, fingerprint: fingerprint),
                   case .array(let offsets)? = marker[kind.map { $0 + "_segments" } ?? "segments"], offsets.count == shardCount + 1,
@@ -148,10 +160,7 @@ struct DedupClusterPass {
             guard end > start else { continue }
             var reader = try WordRecordReader(path: output(unit, kind), width: R.width, range: start..<end)
             defer { reader.close() }
-            while try reader.next() {
-                let record = R(reader)
-                if keep(record) { try sorter.append(record) }
-            }
+            while try reader.next() { try take(R(reader)) }
         }
     }
 
@@ -170,11 +179,11 @@ struct DedupClusterPass {
             guard x != y else { return }
             edges += 1
             if nextIsLarge {
-                try out.write(WordPair(x, y), to: shard(x))
-                try out.write(WordPair(y, x), to: shard(y))
+                try out.write(WordPair(x, y), to: vertexShard(x))
+                try out.write(WordPair(y, x), to: vertexShard(y))
             } else {
                 let (larger, smaller) = x > y ? (x, y) : (y, x)
-                try out.write(WordPair(larger, smaller), to: shard(larger))
+                try out.write(WordPair(larger, smaller), to: vertexShard(larger))
             }
         }
         var node: UInt64?
@@ -211,12 +220,26 @@ struct DedupClusterPass {
                 ("segments", Self.json(segments))]
     }
 
-    /// Step 3, one vertex shard: the (root, member) pairs of the converged stars whose root is
-    /// here, joined with the roots' `docs/` lines; sends (member, 1, root, line offset) on.
-    private func keep(shard s: Int, lastRound: Int) throws -> [(String, JSONValue)] {
+    /// Step 3a, one vertex shard: the (root, member) pairs of the converged stars, sent to the
+    /// root's part shard. The last round sent both directions of every edge; the one from the
+    /// smaller end is (root, member).
+    private func roots(shard s: Int, lastRound: Int) throws -> [(String, JSONValue)] {
+        let out = ShuffleWriter(path: output("roots-" + shardName(s)), receivers: shardCount, bufferBytes: bufferBytes)
+        var pairs = 0
+        try receive(shards.map { roundName(lastRound) + "-" + shardName($0) }, shard: s) { (edge: WordPair) in
+            guard edge.a < edge.b else { return }
+            try out.write(edge, to: partShard(edge.a))
+            pairs += 1
+        }
+        return [("pairs", .int(Int64(pairs))), ("segments", Self.json(try out.commit()))]
+    }
+
+    /// Step 3b, one part shard: the (root, member) pairs whose root is in this shard's parts,
+    /// sorted by root and joined with the roots' `docs/` lines; sends (member, 1, root, line
+    /// offset) to the member's part shard.
+    private func keep(shard s: Int) throws -> [(String, JSONValue)] {
         var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath("kept-" + shardName(s)))
-        // Both directions of every edge are here; the one from the smaller end is (root, member).
-        try receive(shards.map { roundName(lastRound) + "-" + shardName($0) }, shard: s, into: &sorter, where: { $0.a < $0.b })
+        try receive(shards.map { "roots-" + shardName($0) }, shard: s, into: &sorter)
         let out = ShuffleWriter(path: output("kept-" + shardName(s)), receivers: shardCount, bufferBytes: bufferBytes)
         var docs: DocsLineReader?
         defer { docs?.close() }
@@ -234,13 +257,13 @@ struct DedupClusterPass {
                 }
                 offset = try docs!.skip(to: local)
             }
-            try out.write(WordQuad(pair.b, 1, pair.a, UInt64(offset)), to: shard(pair.b))
+            try out.write(WordQuad(pair.b, 1, pair.a, UInt64(offset)), to: partShard(pair.b))
         }
         return [("clusters", .int(Int64(clusters))), ("spilled_runs", .int(Int64(sorter.spilledRuns))),
                 ("segments", Self.json(try out.commit()))]
     }
 
-    /// Step 4, one vertex shard: writes the drop files of its parts. Input, sorted by member:
+    /// Step 5, one part shard: writes the drop files of its parts. Input, sorted by member:
     /// (member, 0, 0, 0) for exact copies and (member, 1, root, offset of root's line).
     private func drop(shard s: Int) throws -> [(String, JSONValue)] {
         var sorter = ExternalSorter<WordQuad>(memoryBytes: sortBytes, runPath: runPath("drop-" + shardName(s)))
