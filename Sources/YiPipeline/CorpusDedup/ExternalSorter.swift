@@ -36,7 +36,9 @@ struct ExternalSorter<Record: WordRecord> {
         // A floor only against absurd budgets; tests use it to spill at every step.
         chunkRecords = max(16, memoryBytes / MemoryLayout<Record>.stride)
         self.runPath = runPath
-        chunk.reserveCapacity(min(chunkRecords, 1 << 16))
+        // Exactly the budget: growing by doubling could overshoot it by up to 2×; pages never
+        // touched (small inputs) cost no memory.
+        chunk.reserveCapacity(chunkRecords)
     }
 
     mutating func append(_ record: Record) throws {
