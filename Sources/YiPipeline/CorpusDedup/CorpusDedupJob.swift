@@ -85,6 +85,7 @@ public final class CorpusDedupJob {
                done["fingerprint"]?.stringValue == fingerprint {
                 summary.unitsSkipped[.clusters, default: 0] += 1
                 summary.dropList = done
+                if options.rank.rank == 0 { Self.removeWorkingFiles(folder) }   // a kill may have come just before
                 return summary
             }
             try awaitUnits(.buckets, shards.map(\.name), folder: folder, fingerprint: fingerprint)
@@ -99,11 +100,19 @@ public final class CorpusDedupJob {
             try awaitUnits(.clusters, clusters.dropUnits, folder: folder, fingerprint: fingerprint, poll: true)
             let dropList = dropListIndex(clusters, plan: plan, folder: folder, fingerprint: fingerprint)
             try AtomicFileWriter.write(JSONWriter.string(dropList, pretty: true) + "\n", to: folder.dropListPath)
-            // The components' working files are no longer needed by anyone (every unit is marked).
-            try? FileManager.default.removeItem(atPath: folder.join("cc"))
+            Self.removeWorkingFiles(folder)
             summary.dropList = dropList
         }
         return summary
+    }
+
+    /// Once `drop-list.json` is written, the components' working files are no longer needed by
+    /// anyone (every unit is marked), nor the temporary files of killed ranks' drop files.
+    private static func removeWorkingFiles(_ folder: DedupFolder) {
+        try? FileManager.default.removeItem(atPath: folder.join("cc"))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.join("drop"))) ?? [] where name.contains(".tmp-") {
+            unlink(folder.join("drop", name))
+        }
     }
 
     /// Waits until every unit of `pass` is marked done: polling when this rank runs all passes
