@@ -9,6 +9,9 @@ public struct ZstdFrame: Sendable, Equatable {
     public var end: Int64
     /// A skippable frame (magic 0x184D2A5?): user data, no content.
     public var isSkippable: Bool
+    /// Decompressed bytes, from the header's Frame_Content_Size (0 for a skippable frame); nil
+    /// when the writer left it out (streaming writers may).
+    public var contentSize: Int64? = nil
 }
 
 /// Lists the frames of a zstd file by reading only frame and block headers (RFC 8878 §3.1), never
@@ -44,20 +47,22 @@ public final class ZstdFrameWalker {
         let start = offset
         let magic = try readLittleEndian(at: start, count: 4)
         let end: Int64
+        var contentSize: Int64? = 0
         let skippable = magic & 0xFFFF_FFF0 == 0x184D_2A50
         if skippable {
             end = start + 8 + Int64(try readLittleEndian(at: start + 4, count: 4))
         } else if magic == 0xFD2F_B528 {
-            end = try dataFrameEnd(start: start)
+            (end, contentSize) = try dataFrameEnd(start: start)
         } else {
             throw corruption("no zstd frame magic here", at: start)
         }
         guard end <= fileSize else { throw corruption("zstd frame runs past the end of the file", at: start) }
         offset = end
-        return ZstdFrame(start: start, end: end, isSkippable: skippable)
+        return ZstdFrame(start: start, end: end, isSkippable: skippable, contentSize: contentSize)
     }
 
-    private func dataFrameEnd(start: Int64) throws -> Int64 {
+    /// The frame's end and its Frame_Content_Size when the header has one (RFC 8878 §3.1.1.1.4).
+    private func dataFrameEnd(start: Int64) throws -> (Int64, Int64?) {
         let descriptor = try readLittleEndian(at: start + 4, count: 1)
         let contentSizeFlag = Int(descriptor >> 6)
         let singleSegment = descriptor & 0x20 != 0
@@ -65,7 +70,13 @@ public final class ZstdFrameWalker {
         let hasChecksum = descriptor & 0x04 != 0
         let dictionaryIDBytes: Int64 = [0, 1, 2, 4][Int(descriptor & 0x03)]
         let contentSizeBytes: Int64 = [singleSegment ? 1 : 0, 2, 4, 8][contentSizeFlag]
-        var position = start + 5 + (singleSegment ? 0 : 1) + dictionaryIDBytes + contentSizeBytes
+        let contentSizeAt = start + 5 + (singleSegment ? 0 : 1) + dictionaryIDBytes
+        var contentSize: Int64?
+        if contentSizeBytes > 0 {
+            let field = try readLittleEndian(at: contentSizeAt, count: Int(contentSizeBytes))
+            contentSize = contentSizeBytes == 2 ? Int64(field) + 256 : Int64(bitPattern: field)
+        }
+        var position = contentSizeAt + contentSizeBytes
         while true {
             let header = try readLittleEndian(at: position, count: 3)
             let isLast = header & 1 != 0
@@ -77,7 +88,7 @@ public final class ZstdFrameWalker {
             default: throw corruption("zstd block of the reserved type", at: position - 3)
             }
             if position > fileSize { throw corruption("zstd frame runs past the end of the file", at: start) }
-            if isLast { return position + (hasChecksum ? 4 : 0) }
+            if isLast { return (position + (hasChecksum ? 4 : 0), contentSize) }
         }
     }
 

@@ -10,9 +10,9 @@ struct DedupCommand: ParsableCommand {
         commandName: "dedup",
         abstract: "Find exact and near duplicates across the whole corpus and write a drop list for `pack --drop-list`.",
         discussion: """
-        Three resumable passes (signatures per part, buckets per key shard, clusters) through files in \
-        --out; several ranks share the work like `pack` and meet between passes through completion \
-        markers. The first document of each cluster in input order is kept. See docs/dedup.md.
+        Three resumable passes (signatures per part, buckets per key shard, clusters as distributed \
+        connected components) through files in --out; several ranks share the work of every pass \
+        like `pack` and meet between passes and steps through completion markers. The first document of each cluster in input order is kept. See docs/dedup.md.
         """)
 
     @Argument(help: "Input files, directories or globs (as for pack).")
@@ -48,10 +48,10 @@ struct DedupCommand: ParsableCommand {
     @Option(help: "Input bytes per work part of the signatures pass; sizes as in pipeline files (32MiB, 4GiB). Pack sliced .jsonl.zst inputs with the same value.")
     var partBytes = ByteCount(1 << 30)
 
-    @Option(help: "Key shards of the buckets pass (its unit of work; fixed per run, not per rank count).")
+    @Option(help: "Key shards of the buckets pass and vertex shards of the clusters pass (their units of work; fixed per run, not per rank count).")
     var keyShards = 64
 
-    @Option(help: "Memory per rank for sorting keys (beyond it sorted runs spill to disk), e.g. 512MiB, 4GiB.")
+    @Option(help: "Memory per rank for sorting keys, links and clusters (beyond it sorted runs spill to disk), e.g. 512MiB, 4GiB.")
     var memory = ByteCount(1 << 30)
 
     @Option(help: "Run only this pass (signatures, buckets or clusters), as a separate job step.")

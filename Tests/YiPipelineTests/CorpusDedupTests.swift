@@ -75,7 +75,8 @@ import YiTestSupport
         let single = Self.options(corpus, out: dir.file("one"))
         _ = try CorpusDedupJob(options: single, log: { _ in }).run()
 
-        // Three ranks at once, one thread each, meeting through the folder's markers.
+        // Three ranks at once, one thread each, meeting through the folder's markers, with a
+        // memory budget that makes every sort of every pass spill.
         let errors = NSLock()
         nonisolated(unsafe) var failures: [String] = []
         let group = DispatchGroup()
@@ -83,6 +84,7 @@ import YiTestSupport
             var options = Self.options(corpus, out: dir.file("three"))
             options.rank = try RankAssignment(rank: rank, worldSize: 3)
             options.threads = 1
+            options.memoryBytes = 16 << 10
             let job = CorpusDedupJob(options: options, log: { _ in })
             group.enter()
             Thread {
@@ -94,6 +96,10 @@ import YiTestSupport
         group.wait()
         #expect(failures.isEmpty)
         #expect(try Self.dropFiles(dir.file("one")) == Self.dropFiles(dir.file("three")))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("three/cc")))   // working files removed
+        let spilled = try FileManager.default.contentsOfDirectory(atPath: dir.file("three/.done/clusters")).filter { $0.hasPrefix("round-") }
+            .map { try JSONParser.parse(String(contentsOfFile: dir.file("three/.done/clusters/" + $0), encoding: .utf8))["spilled_runs"]?.intValue ?? 0 }
+        #expect(spilled.max() ?? 0 > 1)
     }
 
     @Test func spillingToDiskAndSeparatePassesGiveTheSameDropList() throws {
@@ -138,5 +144,124 @@ import YiTestSupport
         var other = options
         other.near = MinHashOptions(bands: 16)
         #expect(throws: YiError.self) { try CorpusDedupJob(options: other, log: { _ in }).run() }
+    }
+}
+
+/// The clusters pass (distributed connected components and the drop-list joins) on link graphs
+/// written by hand: shapes the planted corpus cannot make, checked against a union-find.
+@Suite struct DedupClusterPassTests {
+    /// Documents per part of the hand-made folder.
+    static let perPart = [150, 90, 200, 60]
+
+    /// A dedup folder with `docs/` for `perPart` and the given links (one link shard per kind).
+    static func folder(_ dir: TemporaryDirectory, name: String, near: [(UInt64, UInt64)], exact: [(UInt64, UInt64)]) throws -> DedupFolder {
+        let folder = DedupFolder(path: dir.file(name))
+        try folder.prepare(fingerprint: "test", force: false)
+        for (part, count) in perPart.enumerated() {
+            let lines = (0..<count).map { "[\"src\(part % 2)\",\"/in/\(part).jsonl\",\"@\($0 * 10)\",\"d\(part)-\($0)\"]\n" }
+            try lines.joined().write(toFile: folder.docsPath(part: part), atomically: true, encoding: .utf8)
+        }
+        for (kind, links) in [(KeyShard.Kind.near, near), (.exact, exact)] {
+            let writer = try AtomicFileWriter(path: folder.linksPath(KeyShard(kind: kind, index: 0)))
+            for (a, b) in links { try writer.writeLittleEndian(a); try writer.writeLittleEndian(b) }
+            try writer.commit()
+        }
+        return folder
+    }
+
+    static var parts: [WorkPart] { perPart.indices.map { WorkPart(index: $0, inputs: $0..<$0 + 1, bytes: 1) } }
+
+    static func ordinal(_ part: Int, _ local: Int) -> UInt64 { DedupSignaturePass.ordinal(part: part, local: local) }
+
+    /// Runs the pass on `ranks` concurrent threads; returns the round count and the drop files.
+    static func run(_ folder: DedupFolder, ranks: Int, memory: Int, shards: Int) throws -> (rounds: Int, files: [String: String]) {
+        let linkShards = [KeyShard(kind: .exact, index: 0), KeyShard(kind: .near, index: 0)]
+        let failures = NSLock()
+        nonisolated(unsafe) var errors: [String] = []
+        let group = DispatchGroup()
+        for rank in 0..<ranks {
+            var options = CorpusDedupOptions(inputs: [], outputDirectory: folder.path)
+            options.keyShards = shards
+            options.memoryBytes = memory
+            options.rank = try RankAssignment(rank: rank, worldSize: ranks)
+            let pass = DedupClusterPass(parts: parts, linkShards: linkShards, options: options, folder: folder, fingerprint: "test",
+                                        awaitUnits: { names in
+                                            while names.contains(where: { folder.marker(.clusters, $0, fingerprint: "test") == nil }) {
+                                                Thread.sleep(forTimeInterval: 0.005)
+                                            }
+                                        }, log: { _ in })
+            group.enter()
+            Thread {
+                do { _ = try pass.run() } catch { failures.lock(); errors.append("\(error)"); failures.unlock() }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(errors.isEmpty, "\(errors)")
+        let rounds = try FileManager.default.contentsOfDirectory(atPath: folder.join(".done", "clusters"))
+            .filter { $0.hasPrefix("round-") }.map { Int($0.dropFirst(6).prefix(3))! }.max() ?? 0
+        var files: [String: String] = [:]
+        for part in perPart.indices { files[WorkPart.name(part)] = try String(contentsOfFile: folder.dropPath(part: part), encoding: .utf8) }
+        return (rounds, files)
+    }
+
+    /// A chain over documents in a scrambled order: each shares a key only with the next, so
+    /// the component's smallest ordinal is far from most members and several rounds are needed.
+    /// Also: small clusters, exact links, a star, and documents in no cluster.
+    @Test func longChainsAndManyRanksAndTinyMemoryGiveTheUnionFindClusters() throws {
+        var rng = SplitMix64(seed: 14)
+        var all: [UInt64] = []
+        for (part, count) in Self.perPart.enumerated() { all += (0..<count).map { Self.ordinal(part, $0) } }
+        var pool = all
+        for i in stride(from: pool.count - 1, to: 0, by: -1) { pool.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let chain = Array(pool[0..<300])
+        var near: [(UInt64, UInt64)] = []
+        // The buckets pass links the later document to the earlier one.
+        for i in 1..<chain.count { near.append((max(chain[i], chain[i - 1]), min(chain[i], chain[i - 1]))) }
+        for pair in stride(from: 300, to: 360, by: 2) { near.append((max(pool[pair], pool[pair + 1]), min(pool[pair], pool[pair + 1]))) }
+        let hub = pool[360...380].min()!
+        for member in pool[360...380] where member != hub { near.append((member, hub)) }
+        var exact: [(UInt64, UInt64)] = []
+        for pair in stride(from: 381, to: 421, by: 2) { exact.append((max(pool[pair], pool[pair + 1]), min(pool[pair], pool[pair + 1]))) }
+        // One exact pair that is also near-linked into the chain.
+        exact.append((max(chain[5], pool[421]), min(chain[5], pool[421])))
+        near.shuffle(using: &rng)
+
+        // Ground truth by union-find.
+        var parent: [UInt64: UInt64] = [:]
+        func find(_ x: UInt64) -> UInt64 { var x = x; while let p = parent[x], p != x { x = p }; return x }
+        for (a, b) in near + exact {
+            let ra = find(a), rb = find(b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        let exactCopies = Set(exact.map(\.0))
+
+        let dir = TemporaryDirectory()
+        let reference = try Self.run(Self.folder(dir, name: "one", near: near, exact: exact), ranks: 1, memory: 1 << 30, shards: 3)
+        #expect(reference.rounds >= 6, "a scrambled chain of 300 needs more than one Large/Small pair")
+        var seen = 0
+        for (part, count) in Self.perPart.enumerated() {
+            let lines = reference.files[WorkPart.name(part)]!.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+            let expected = (0..<count).map { Self.ordinal(part, $0) }.filter { find($0) != $0 }
+            #expect(lines.map { UInt64($0["ordinal"]!.intValue!) } == expected)   // every dropped one, in input order
+            for line in lines {
+                let member = UInt64(line["ordinal"]!.intValue!), root = find(member)
+                #expect(UInt64(line["cluster"]!.intValue!) == root)
+                #expect(line["kept"]?["id"]?.stringValue == "d\(root >> 40)-\(root & 0xFF_FFFF_FFFF)")
+                #expect(line["method"]?.stringValue == (exactCopies.contains(member) ? "exact" : "near"))
+                seen += 1
+            }
+        }
+        #expect(seen == 299 + 30 + 20 + 20 + 1)
+
+        // Three ranks at once with a budget that spills every sort: the same files.
+        let tiny = try Self.run(Self.folder(dir, name: "three", near: near, exact: exact), ranks: 3, memory: 512, shards: 3)
+        #expect(tiny.files == reference.files)
+        #expect(tiny.rounds == reference.rounds)
+        for step in ["round-001-", "kept-", "drop-"] {
+            let spilled = try FileManager.default.contentsOfDirectory(atPath: dir.file("three/.done/clusters")).filter { $0.hasPrefix(step) }
+                .map { try JSONParser.parse(String(contentsOfFile: dir.file("three/.done/clusters/" + $0), encoding: .utf8))["spilled_runs"]?.intValue ?? 0 }
+            #expect(spilled.max() ?? 0 > 1, "\(step) spills")
+        }
     }
 }

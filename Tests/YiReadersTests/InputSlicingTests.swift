@@ -80,6 +80,36 @@ import YiTestSupport
 
     // MARK: zstd
 
+    /// Lines of a `.zst` slice are located by their decompressed offset, as when the file is read
+    /// whole, when the frames before the slice state their content size; else not at all.
+    @Test func zstdSlicesLocateLinesByDecompressedOffsetFromFrameContentSizes() throws {
+        let dir = TemporaryDirectory()
+        let lines = (0..<40).map { "{\"text\": \"line \($0) \(String(repeating: "x", count: $0 * 3))\"}\n" }
+        for sized in [true, false] {
+            var file: [UInt8] = []
+            for start in stride(from: 0, to: 40, by: 5) {
+                let group = Array(lines[start..<start + 5].joined().utf8)
+                file += sized || start == 0 ? TestCompressors.zstd(group) : TestCompressors.zstdWithoutContentSize(group)
+                if start == 10 { file += TestCompressors.zstdSkippableFrame(payload: [9, 9]) }
+            }
+            let path = dir.file("located-\(sized).jsonl.zst")
+            FileManager.default.createFile(atPath: path, contents: Data(file))
+            let input = DiscoveredInput(path: path, format: .jsonl, compression: .zstd, size: Int64(file.count))
+            let whole = try Self.documents(input).map(\.location.byteOffset)
+            #expect(whole.allSatisfy { $0 != nil })
+            let sliced = sliceInput(input, targetBytes: 100)
+            #expect(sliced.slices.count > 2)
+            let offsets = try sliced.slices.flatMap { try Self.documents($0) }.map(\.location.byteOffset)
+            if sized {
+                #expect(offsets == whole)
+            } else {
+                // The first slice starts at byte 0; the others follow a frame of unknown size.
+                let firstSlice = try Self.documents(sliced.slices[0]).count
+                #expect(offsets.filter { $0 != nil }.count == firstSlice)
+            }
+        }
+    }
+
     @Test func zstdFilesAreCutAtFramesThatEndOnALineEnd() throws {
         let dir = TemporaryDirectory()
         let lines = (0..<60).map { "{\"text\": \"document \($0) \(String(repeating: "词", count: $0 % 7))\"}\n" }

@@ -17,6 +17,19 @@ public enum TestCompressors {
         return Array(out[0..<n])
     }
 
+    /// One zstd frame whose header leaves out Frame_Content_Size, as streaming writers may.
+    public static func zstdWithoutContentSize(_ bytes: [UInt8]) -> [UInt8] {
+        let context = ZSTD_createCCtx()
+        defer { ZSTD_freeCCtx(context) }
+        precondition(ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)) == 0)
+        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
+        let n = out.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in ZSTD_compress2(context, dst.baseAddress, dst.count, src.baseAddress, src.count) }
+        }
+        precondition(ZSTD_isError(n) == 0, "ZSTD_compress2 failed")
+        return Array(out[0..<n])
+    }
+
     /// A zstd skippable frame (magic 0x184D2A5x, 4-byte little-endian size, payload).
     public static func zstdSkippableFrame(payload: [UInt8], variant: UInt8 = 0) -> [UInt8] {
         let size = UInt32(payload.count)

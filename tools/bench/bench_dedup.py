@@ -21,6 +21,15 @@ PyPI by this script (`pip install datatrove psutil`).
 
     python3 tools/bench/bench_dedup.py --sizes 20,80
     python3 tools/bench/bench_dedup.py --sizes 5 --repeat 1 --yi-prep .build/release/yi-prep
+
+`--key-load DOCS,DOCS` measures the sorting passes alone, without datatrove: a synthetic corpus of
+short documents (about 40 words each, so the keys are large against the text), a quarter of them
+copies (exact, near with one word changed, and chains where each copy edits the previous one),
+signed once, then `--pass buckets` and `--pass clusters` timed separately with a small `--memory`
+(default 64M, so every sort spills) and 4 key shards: MB of keys (buckets) and of links
+(clusters) per CPU second on one core, and each pass's peak RSS.
+
+    python3 tools/bench/bench_dedup.py --key-load 500000,1500000 --skip-build
 """
 from __future__ import annotations
 
@@ -189,6 +198,62 @@ def datatrove_dedup(corpus: Path, work: Path, bands: int, rows: int) -> dict:
     return total
 
 
+def make_short_corpus(docs: int, path: Path, seed: int = 11) -> None:
+    """docs short documents: 75% distinct random word lists, 25% copies of earlier ones."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{n:x}" for n in range(50_000)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made: list[list[str]] = []
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(docs):
+            roll = rng.random()
+            if made and roll < 0.25:
+                kind = rng.choice(("exact", "near", "chain"))
+                source = made[-1] if kind == "chain" else made[rng.randrange(len(made))]
+                words = list(source)
+                if kind != "exact":
+                    words[rng.randrange(len(words))] = rng.choice(vocabulary)
+            else:
+                words = [rng.choice(vocabulary) for _ in range(40)]
+            if len(made) < 100_000:
+                made.append(words)
+            else:
+                made[rng.randrange(len(made))] = words
+            out.write(json.dumps({"id": f"d{n}", "text": " ".join(words)}) + "\n")
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / MB
+
+
+def key_load(binary: str, docs: int, work: Path, memory: str) -> dict:
+    corpus = work / f"short-{docs}" / "corpus.jsonl"
+    if not corpus.exists():
+        make_short_corpus(docs, corpus)
+    out = work / f"short-{docs}-dedup"
+    shutil.rmtree(out, ignore_errors=True)
+    base = [binary, "dedup", str(corpus.parent), "--exact", "--near", "--out", str(out), "--threads", "1",
+            "--memory", memory, "--quiet", "--key-shards", "4"]
+    row = {"documents": docs, "input_mb": corpus.stat().st_size / MB}
+    for name in ("signatures", "buckets", "clusters"):
+        row[name] = {k: v for k, v in run_measured(base + ["--pass", name]).items() if k != "stderr"}
+        if name == "signatures":
+            row["keys_mb"] = folder_mb(out / "keys")
+        if name == "buckets":
+            row["links_mb"] = folder_mb(out / "links")
+    done = json.loads((out / "drop-list.json").read_text())
+    row["dropped"] = done["dropped"]
+    row["clusters_count"] = done["clusters"]
+    markers = [json.loads(p.read_text()) for p in (out / ".done" / "clusters").glob("*.json")]
+    row["rounds"] = len({p.name[:9] for p in (out / ".done" / "clusters").glob("round-*.json")})
+    row["clusters"]["spilled_runs"] = sum(m.get("spilled_runs", 0) for m in markers)
+    row["buckets"]["spilled_runs"] = sum(json.loads(p.read_text()).get("spilled_runs", 0) for p in (out / ".done" / "buckets").glob("*.json"))
+    row["buckets"]["mb_per_cpu_s"] = row["keys_mb"] / max(row["buckets"]["cpu_s"], 1e-9)
+    row["clusters"]["mb_per_cpu_s"] = row["links_mb"] / max(row["clusters"]["cpu_s"], 1e-9)
+    row["signatures"]["mb_per_cpu_s"] = row["input_mb"] / max(row["signatures"]["cpu_s"], 1e-9)
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="20,80", help="corpus sizes in MB, comma-separated")
@@ -198,11 +263,26 @@ def main() -> None:
     ap.add_argument("--memory", default="256M", help="yi-prep --memory")
     ap.add_argument("--work", default="/tmp/yi-prep-bench/dedup")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--key-load", help="document counts, comma-separated: time the buckets and clusters passes alone (see above)")
     args = ap.parse_args()
-    ensure_packages()
     if not args.skip_build:
         subprocess.check_call(["swift", "build", "-c", "release", "--product", "yi-prep"], cwd=REPO)
     work = Path(args.work)
+    if args.key_load:
+        memory = args.memory if args.memory != "256M" else "64M"
+        rows = [key_load(args.yi_prep, int(n), work, memory) for n in args.key_load.split(",")]
+        print(f"\n--memory {memory}, one thread, 4 key shards, --exact --near 32x4")
+        print("docs | input MB | keys MB | links MB | pass | CPU s | wall s | MB/CPU-s | peak RSS MB | spilled runs")
+        for r in rows:
+            for name, size in (("signatures", r["input_mb"]), ("buckets", r["keys_mb"]), ("clusters", r["links_mb"])):
+                p = r[name]
+                print(f"{r['documents']} | {r['input_mb']:.0f} | {r['keys_mb']:.0f} | {r['links_mb']:.0f} | {name} | {p['cpu_s']:.1f} | "
+                      f"{p['wall_s']:.1f} | {p['mb_per_cpu_s']:.1f} | {p['peak_rss_mb']:.0f} | {p.get('spilled_runs', '')}")
+            print(f"  dropped {r['dropped']} in {r['clusters_count']} clusters, {r['rounds']} star rounds")
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return
+    ensure_packages()
     report = []
     for size in [int(s) for s in args.sizes.split(",")]:
         cdir = work / f"corpus-{size}mb"

@@ -8,7 +8,8 @@ public enum CorpusDedupPass: String, Sendable, CaseIterable {
     /// Per key shard: sort the keys of all parts, and link every document to the first document
     /// of each key it shares.
     case buckets
-    /// Once: connected components of the links, the first document of each kept, the drop list.
+    /// Distributed steps: connected components of the links, the first document of each kept,
+    /// the drop list.
     case clusters
 }
 
@@ -22,11 +23,12 @@ public struct CorpusDedupOptions: Sendable {
     public var near: MinHashOptions?
     /// Input bytes per work part of the signatures pass (independent of ranks, like `pack`).
     public var partBytes: Int64 = 1 << 30
-    /// Key shards of the buckets pass: its unit of work and of distribution. Fixed per run (part
-    /// of the fingerprint), never derived from the number of ranks.
+    /// Key shards of the buckets pass and vertex shards of the clusters pass: their units of work
+    /// and of distribution. Fixed per run (part of the fingerprint), never derived from the
+    /// number of ranks.
     public var keyShards = 64
-    /// Memory per rank for sorting keys (the buckets pass spills sorted runs beyond it) and for
-    /// writer buffers.
+    /// Memory per rank for sorting keys, edges and drop-list joins (half of it; sorted runs spill
+    /// beyond it) and for writer buffers (a quarter).
     public var memoryBytes = 1 << 30
     public var threads = 2
     public var rank = RankAssignment.single

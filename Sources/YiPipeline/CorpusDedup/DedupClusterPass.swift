@@ -2,143 +2,500 @@ import Foundation
 import YiCore
 import YiReaders
 
-/// Pass 3, once: the links of every key shard are joined into clusters (connected components:
-/// A≈B and B≈C put A, B and C together even if A and C share no key); the first document of a
-/// cluster in input order is kept, every other one goes to the drop list with the kept one.
+/// Pass 3: the links of every key shard become clusters (connected components: A≈B and B≈C put
+/// A, B and C together even if A and C share no key); the first document of a cluster in input
+/// order is kept, every other one goes to the drop list with the kept one.
 ///
-/// Memory: a union-find entry (about 50 bytes in a dictionary) per document that has a
-/// duplicate or is one; the identities of kept documents are held only until their cluster's
-/// last member has been written.
+/// Distributed and in bounded memory: every step is a set of units (one per vertex shard, or per
+/// link shard for the first) that sort what the previous step addressed to them with the
+/// `ExternalSorter` (`--memory`) and address their output to the next step's units
+/// (`ShuffleWriter`). Ranks take shares of each step and meet at its completion markers
+/// (`.done/clusters/<unit>.json`), exactly as between passes.
+///
+/// 1. `edges-<link shard>`: each link (document, the key's first document) becomes an edge of
+///    the graph, sent to the vertex shards of both ends; exact links also mark their document as
+///    an exact copy for the drop step.
+/// 2. `round-RRR-SSSS`, R = 1, 2, ...: alternating Large-Star (odd R) and Small-Star (even R)
+///    rounds (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014), each a
+///    group-by-vertex. They end after a Large-Star and the Small-Star after it both changed no
+///    edge (the markers count the changes): then every component is a star around its smallest
+///    ordinal, the first document in input order.
+/// 3. `roots-SSSS`: the stars' (root, member) pairs, sent to the root's part shard.
+/// 4. `kept-SSSS`: the pairs sorted by root, joined with the `docs/` lines of the roots' parts to
+///    find each kept document's line; sent to the member's part shard.
+/// 5. `drop-SSSS`: sorted by member, joined with the members' `docs/` lines, written as
+///    `drop/part-P.jsonl` in input order.
+///
+/// In the rounds a vertex's shard is a hash of it (balanced whatever the parts); in the joins it
+/// is its part modulo the shard count (`--key-shards`), so each `docs/` file is read front to
+/// back by one unit. The result depends only on the links: every unit sorts its whole input by
+/// all words, whoever wrote it.
 struct DedupClusterPass {
     let parts: [WorkPart]
-    let inputs: [(DiscoveredInput, ReaderOptions)]
-    let shards: [KeyShard]
+    let linkShards: [KeyShard]
     let options: CorpusDedupOptions
     let folder: DedupFolder
     let fingerprint: String
+    /// Waits until every named unit of this pass is marked done (other ranks' shares included).
+    let awaitUnits: ([String]) throws -> Void
+    let log: @Sendable (String) -> Void
 
-    private struct Disjoint {
-        var parent: [UInt64: UInt64] = [:]
+    /// Rounds after which the pass gives up (the algorithm needs O(log² n)).
+    static let maximumRounds = 200
+    /// The index-in-part bits of an ordinal (`DedupSignaturePass.ordinal`).
+    private static let localMask: UInt64 = (1 << 40) - 1
 
-        mutating func find(_ x: UInt64) -> UInt64 {
-            var root = x
-            while let p = parent[root], p != root { root = p }
-            var node = x
-            while let p = parent[node], p != root { parent[node] = root; node = p }
-            return root
-        }
-
-        /// The smaller root wins: a cluster's root is its first document in input order.
-        mutating func union(_ a: UInt64, _ b: UInt64) {
-            let ra = find(a), rb = find(b)
-            guard ra != rb else { return }
-            if ra < rb { parent[rb] = ra; if parent[ra] == nil { parent[ra] = ra } }
-            else { parent[ra] = rb; if parent[rb] == nil { parent[rb] = rb } }
-        }
+    private var shardCount: Int { options.keyShards }
+    private var shards: [Int] { Array(0..<shardCount) }
+    /// The shard of a vertex in the star rounds: a hash, so rounds are balanced however few the parts.
+    private func vertexShard(_ ordinal: UInt64) -> Int { Int(SplitMix64.mix(ordinal) % UInt64(shardCount)) }
+    /// The shard of a document in the joins: its part's, so each `docs/` file is read by one unit.
+    private func partShard(_ ordinal: UInt64) -> Int { Int((ordinal >> 40) % UInt64(shardCount)) }
+    private static func digits(_ n: Int, _ width: Int) -> String {
+        let text = String(n)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
+    private func shardName(_ s: Int) -> String { Self.digits(s, 4) }
+    private func roundName(_ round: Int) -> String { "round-" + Self.digits(round, 3) }
+    private var work: String { folder.join("cc") }
 
-    func run() throws -> DropListSummary {
-        var sets = Disjoint()
-        var exactCopies = Set<UInt64>()
-        for shard in shards {
-            var reader = try WordRecordReader(path: folder.linksPath(shard), width: 2)
-            defer { reader.close() }
-            while try reader.next() {
-                sets.union(reader[0], reader[1])
-                if shard.kind == .exact { exactCopies.insert(reader[0]) }
+    /// Memory for sorting; a quarter of `--memory` more is shared by the output buffers.
+    private var sortBytes: Int { options.memoryBytes / 2 }
+    private var bufferBytes: Int { max(4096, min(1 << 20, options.memoryBytes / 4 / max(1, shardCount))) }
+
+    /// Runs this rank's share of every step (skipping marked units) and waits for the others.
+    /// Returns the number of units run and skipped.
+    func run() throws -> (run: Int, skipped: Int) {
+        var counts = (run: 0, skipped: 0)
+        func unit(_ name: String, _ body: () throws -> [(String, JSONValue)]) throws {
+            if folder.marker(.clusters, name, fingerprint: fingerprint) != nil {
+                counts.skipped += 1
+                return
             }
+            let members = try body()
+            try folder.writeMarker(.clusters, name, fingerprint: fingerprint, members)
+            counts.run += 1
         }
-        // Dropped ordinal → kept ordinal, and how many dropped documents each kept one has.
-        var keptOf: [UInt64: UInt64] = [:]
-        var members: [UInt64: Int] = [:]
-        for node in Array(sets.parent.keys) {
-            let root = sets.find(node)
-            if root != node { keptOf[node] = root; members[root, default: 0] += 1 }
-        }
-        sets = Disjoint()
+        let mine = options.rank.select(shards, size: { _ in 1 })
 
-        var summary = DropListSummary(clusters: members.count)
-        var kept: [UInt64: JSONValue] = [:]
-        for part in parts {
-            let writer = try AtomicFileWriter(path: folder.dropPath(part: part.index))
-            var dropped = 0
-            var local = 0
-            try forEachLine(folder.docsPath(part: part.index)) { line in
-                let ordinal = DedupSignaturePass.ordinal(part: part.index, local: local)
-                local += 1
-                let isKept = members[ordinal] != nil
-                guard isKept || keptOf[ordinal] != nil else {
-                    summary.count(source: nil, line: line, dropped: false)
-                    return
-                }
-                let fields = try JSONParser.parse(line)
-                guard case .array(let f) = fields, f.count == 4 else {
-                    throw YiError(.corruptInput, "not a document record", context: .init(path: folder.docsPath(part: part.index)))
-                }
-                let identity: JSONValue = .object([("source", f[0]), ("path", f[1]), ("position", f[2]), ("id", f[3]),
-                                                   ("ordinal", .int(Int64(bitPattern: ordinal)))])
-                if isKept {
-                    kept[ordinal] = identity
-                    summary.count(source: f[0].stringValue, line: line, dropped: false)
-                    return
-                }
-                let head = keptOf[ordinal]!
-                guard let keptIdentity = kept[head] else {
-                    throw YiError(.outputState, "inconsistent dedup folder: cluster head \(head) not seen before its member \(ordinal)", context: .init(path: folder.path))
-                }
-                let method = exactCopies.contains(ordinal) ? "exact" : "near"
-                var out = ""
-                JSONWriter.write(.object([("source", f[0]), ("path", f[1]), ("position", f[2]), ("id", f[3]),
-                                          ("ordinal", .int(Int64(bitPattern: ordinal))), ("method", .string(method)),
-                                          ("cluster", .int(Int64(bitPattern: head))), ("kept", keptIdentity)]), into: &out)
-                out.append("\n")
-                try writer.write(out)
-                dropped += 1
-                summary.count(source: f[0].stringValue, line: line, dropped: true, exact: method == "exact")
-                members[head]! -= 1
-                if members[head] == 0 { kept[head] = nil; members[head] = nil }
-            }
-            try writer.commit()
-            var paths: [String] = []
-            for (input, _) in inputs[part.inputs] where paths.last != input.path { paths.append(input.path) }
-            summary.parts.append(.object([("name", .string(part.name)), ("paths", .array(paths.map { .string($0) })),
-                                          ("documents", .int(Int64(local))), ("dropped", .int(Int64(dropped)))]))
+        // 1. Links to edges.
+        for link in options.rank.select(linkShards, size: { _ in 1 }) {
+            try unit("edges-" + link.name) { try scatterLinks(link) }
         }
-        return summary
-    }
+        try awaitUnits(linkShards.map { "edges-" + $0.name })
 
-    private func forEachLine(_ path: String, _ body: (String) throws -> Void) throws {
-        guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
-        defer { fclose(handle) }
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(buffer) }
+        // 2. Star rounds until two in a row change nothing.
+        var round = 1
+        var previousChanges = -1
         while true {
-            let n = getline(&buffer, &capacity, handle)
-            if n < 0 { break }
-            try body(String(cString: buffer!).trimmingCharacters(in: .newlines))
+            for s in mine { try unit(roundName(round) + "-" + shardName(s)) { try star(round: round, shard: s) } }
+            let names = shards.map { roundName(round) + "-" + shardName($0) }
+            try awaitUnits(names)
+            let changes = names.reduce(0) { $0 + Int(folder.marker(.clusters, $1, fingerprint: fingerprint)?["changed"]?.intValue ?? 0) }
+            if round % 2 == 0 && changes == 0 && previousChanges == 0 { break }
+            previousChanges = changes
+            round += 1
+            guard round <= Self.maximumRounds else {
+                throw YiError(.outputState, "the components of the links did not converge in \(Self.maximumRounds) rounds", context: .init(path: work))
+            }
         }
+
+        // 3 and 4. The joins with the documents.
+        for s in mine { try unit("roots-" + shardName(s)) { try roots(shard: s, lastRound: round) } }
+        try awaitUnits(shards.map { "roots-" + shardName($0) })
+        for s in mine { try unit("kept-" + shardName(s)) { try keep(shard: s) } }
+        try awaitUnits(shards.map { "kept-" + shardName($0) })
+        for s in mine { try unit("drop-" + shardName(s)) { try drop(shard: s) } }
+        return counts
+    }
+
+    /// The names of the last step's units, whose markers `dropListIndex` sums.
+    var dropUnits: [String] { shards.map { "drop-" + shardName($0) } }
+    var keptUnits: [String] { shards.map { "kept-" + shardName($0) } }
+
+    // MARK: Steps
+
+    /// Step 1: edges for the first round (Large-Star needs each edge at both of its ends).
+    private func scatterLinks(_ link: KeyShard) throws -> [(String, JSONValue)] {
+        let unit = "edges-" + link.name
+        let edges = ShuffleWriter(path: output(unit), receivers: shardCount, bufferBytes: bufferBytes)
+        let exact = link.kind == .exact ? ShuffleWriter(path: output(unit, "exact"), receivers: shardCount, bufferBytes: bufferBytes) : nil
+        var reader = try WordRecordReader(path: folder.linksPath(link), width: 2)
+        defer { reader.close() }
+        var count = 0
+        while try reader.next() {
+            let (document, first) = (reader[0], reader[1])
+            try edges.write(WordPair(document, first), to: vertexShard(document))
+            try edges.write(WordPair(first, document), to: vertexShard(first))
+            try exact?.write(WordQuad(document, 0, 0, 0), to: partShard(document))
+            count += 1
+        }
+        var members: [(String, JSONValue)] = [("edges", .int(Int64(count))), ("segments", Self.json(try edges.commit()))]
+        if let exact { members.append(("exact_segments", Self.json(try exact.commit()))) }
+        return members
+    }
+
+    /// The output file of a unit (`cc/<unit>.bin`, or `cc/<unit>.<kind>.bin`).
+    private func output(_ unit: String, _ kind: String? = nil) -> String {
+        (work as NSString).appendingPathComponent(unit + (kind.map { "." + $0 } ?? "") + ".bin")
+    }
+
+    private static func json(_ offsets: [Int64]) -> JSONValue { .array(offsets.map { .int($0) }) }
+
+    /// Adds to `sorter` what the units `producers` addressed to shard `s` (their markers give
+    /// the byte range in their output).
+    private func receive<R: WordRecord>(_ producers: [String], _ kind: String? = nil, shard s: Int,
+                                        into sorter: inout ExternalSorter<R>) throws {
+        try receive(producers, kind, shard: s) { (record: R) in try sorter.append(record) }
+    }
+
+    private func receive<R: WordRecord>(_ producers: [String], _ kind: String? = nil, shard s: Int,
+                                        _ take: (R) throws -> Void) throws {
+        for unit in producers {
+            guard let marker = folder.marker(.clusters, unit, fingerprint: fingerprint),
+                  case .array(let offsets)? = marker[kind.map { $0 + "_segments" } ?? "segments"], offsets.count == shardCount + 1,
+                  let start = offsets[s].intValue, let end = offsets[s + 1].intValue else {
+                throw YiError(.outputState, "inconsistent dedup folder: no segments in the marker of \(unit)", context: .init(path: folder.path))
+            }
+            guard end > start else { continue }
+            var reader = try WordRecordReader(path: output(unit, kind), width: R.width, range: start..<end)
+            defer { reader.close() }
+            while try reader.next() { try take(R(reader)) }
+        }
+    }
+
+    /// Step 2, one round on one vertex shard. Input records are `(node, neighbor)` at the node's
+    /// shard: both directions for Large-Star, only `(larger, smaller)` for Small-Star.
+    private func star(round: Int, shard s: Int) throws -> [(String, JSONValue)] {
+        let unit = roundName(round) + "-" + shardName(s)
+        let producers = round == 1 ? linkShards.map { "edges-" + $0.name } : shards.map { roundName(round - 1) + "-" + shardName($0) }
+        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath(unit))
+        try receive(producers, shard: s, into: &sorter)
+
+        let out = ShuffleWriter(path: output(unit), receivers: shardCount, bufferBytes: bufferBytes)
+        let nextIsLarge = (round + 1) % 2 == 1
+        var edges = 0, changed = 0
+        func emit(_ x: UInt64, _ y: UInt64) throws {
+            guard x != y else { return }
+            edges += 1
+            if nextIsLarge {
+                try out.write(WordPair(x, y), to: vertexShard(x))
+                try out.write(WordPair(y, x), to: vertexShard(y))
+            } else {
+                let (larger, smaller) = x > y ? (x, y) : (y, x)
+                try out.write(WordPair(larger, smaller), to: vertexShard(larger))
+            }
+        }
+        var node: UInt64?
+        var smallest: UInt64 = 0
+        var lastNeighbor: UInt64?
+        try sorter.drain { edge in
+            if edge.a != node {
+                node = edge.a
+                // Sorted by neighbor: the first one is the smallest.
+                smallest = min(edge.a, edge.b)
+                lastNeighbor = nil
+            }
+            guard edge.b != lastNeighbor else { return }   // the same edge reached us twice
+            lastNeighbor = edge.b
+            if round % 2 == 1 {
+                // Large-Star: every larger neighbor is linked to the smallest of the neighborhood.
+                guard edge.b > edge.a else { return }
+                try emit(edge.b, smallest)
+                if smallest != edge.a { changed += 1 }
+            } else {
+                // Small-Star: the node and its smaller neighbors are linked to the smallest of them.
+                if edge.b == smallest {
+                    try emit(edge.a, smallest)
+                } else {
+                    try emit(edge.b, smallest)
+                    changed += 1
+                }
+            }
+        }
+        let segments = try out.commit()
+        // Round R-2's output was read by round R-1 only, which every rank has finished.
+        if round > 2 { unlink(output(roundName(round - 2) + "-" + shardName(s))) }
+        return [("edges", .int(Int64(edges))), ("changed", .int(Int64(changed))), ("spilled_runs", .int(Int64(sorter.spilledRuns))),
+                ("segments", Self.json(segments))]
+    }
+
+    /// Step 3a, one vertex shard: the (root, member) pairs of the converged stars, sent to the
+    /// root's part shard. The last round sent both directions of every edge; the one from the
+    /// smaller end is (root, member).
+    private func roots(shard s: Int, lastRound: Int) throws -> [(String, JSONValue)] {
+        let out = ShuffleWriter(path: output("roots-" + shardName(s)), receivers: shardCount, bufferBytes: bufferBytes)
+        var pairs = 0
+        try receive(shards.map { roundName(lastRound) + "-" + shardName($0) }, shard: s) { (edge: WordPair) in
+            guard edge.a < edge.b else { return }
+            try out.write(edge, to: partShard(edge.a))
+            pairs += 1
+        }
+        return [("pairs", .int(Int64(pairs))), ("segments", Self.json(try out.commit()))]
+    }
+
+    /// Step 3b, one part shard: the (root, member) pairs whose root is in this shard's parts,
+    /// sorted by root and joined with the roots' `docs/` lines; sends (member, 1, root, line
+    /// offset) to the member's part shard.
+    private func keep(shard s: Int) throws -> [(String, JSONValue)] {
+        var sorter = ExternalSorter<WordPair>(memoryBytes: sortBytes, runPath: runPath("kept-" + shardName(s)))
+        try receive(shards.map { "roots-" + shardName($0) }, shard: s, into: &sorter)
+        let out = ShuffleWriter(path: output("kept-" + shardName(s)), receivers: shardCount, bufferBytes: bufferBytes)
+        var docs: DocsLineReader?
+        defer { docs?.close() }
+        var root: UInt64?
+        var offset: Int64 = 0
+        var clusters = 0
+        try sorter.drain { pair in
+            if pair.a != root {
+                root = pair.a
+                clusters += 1
+                let part = Int(pair.a >> 40), local = Int(pair.a & Self.localMask)
+                if docs?.part != part {
+                    docs?.close()
+                    docs = try DocsLineReader(path: folder.docsPath(part: part), part: part)
+                }
+                offset = try docs!.skip(to: local)
+            }
+            try out.write(WordQuad(pair.b, 1, pair.a, UInt64(offset)), to: partShard(pair.b))
+        }
+        return [("clusters", .int(Int64(clusters))), ("spilled_runs", .int(Int64(sorter.spilledRuns))),
+                ("segments", Self.json(try out.commit()))]
+    }
+
+    /// Step 5, one part shard: writes the drop files of its parts. Input, sorted by member:
+    /// (member, 0, 0, 0) for exact copies and (member, 1, root, offset of root's line).
+    private func drop(shard s: Int) throws -> [(String, JSONValue)] {
+        var sorter = ExternalSorter<WordQuad>(memoryBytes: sortBytes, runPath: runPath("drop-" + shardName(s)))
+        try receive(shards.map { "kept-" + shardName($0) }, shard: s, into: &sorter)
+        try receive(linkShards.filter { $0.kind == .exact }.map { "edges-" + $0.name }, "exact", shard: s, into: &sorter)
+
+        let myParts = parts.filter { $0.index % shardCount == s }
+        var next = 0
+        var writer: AtomicFileWriter?
+        var docs: DocsLineReader?
+        var roots = DocsLineCache(folder: folder)
+        defer { docs?.close(); roots.close() }
+        var droppedByPart: [(String, JSONValue)] = []
+        var dropped = 0, droppedInPart = 0, droppedExact = 0
+        var droppedBySource: [String: Int] = [:]
+
+        /// Finishes the open part's drop file and opens the next one's.
+        func advance() throws {
+            if let writer {
+                try writer.commit()
+                droppedByPart.append((myParts[next - 1].name, .int(Int64(droppedInPart))))
+            }
+            docs?.close()
+            docs = nil
+            writer = next < myParts.count ? try AtomicFileWriter(path: folder.dropPath(part: myParts[next].index)) : nil
+            droppedInPart = 0
+            next += 1
+        }
+        try advance()
+        var exactMember: UInt64?
+        var lastWritten: UInt64?
+        try sorter.drain { record in
+            let member = record.a
+            if record.b == 0 { exactMember = member; return }
+            guard member != lastWritten else { return }
+            lastWritten = member
+            let part = Int(member >> 40), local = Int(member & Self.localMask)
+            while next - 1 < myParts.count && myParts[next - 1].index < part { try advance() }
+            guard next - 1 < myParts.count, myParts[next - 1].index == part, let writer else {
+                throw YiError(.outputState, "inconsistent dedup folder: document \(member) is in no part of this run", context: .init(path: folder.path))
+            }
+            if docs == nil { docs = try DocsLineReader(path: folder.docsPath(part: part), part: part) }
+            _ = try docs!.skip(to: local)
+            guard let line = try docs!.next() else {
+                throw YiError(.outputState, "inconsistent dedup folder: document \(member) is missing", context: .init(path: folder.docsPath(part: part)))
+            }
+            let fields = try Self.fields(line, path: docs!.path)
+            let keptFields = try Self.fields(try roots.line(part: Int(record.c >> 40), offset: Int64(record.d)), path: folder.path)
+            let kept: JSONValue = .object([("source", keptFields[0]), ("path", keptFields[1]), ("position", keptFields[2]),
+                                           ("id", keptFields[3]), ("ordinal", .int(Int64(bitPattern: record.c)))])
+            let method = exactMember == member ? "exact" : "near"
+            var out = ""
+            JSONWriter.write(.object([("source", fields[0]), ("path", fields[1]), ("position", fields[2]), ("id", fields[3]),
+                                      ("ordinal", .int(Int64(bitPattern: member))), ("method", .string(method)),
+                                      ("cluster", .int(Int64(bitPattern: record.c))), ("kept", kept)]), into: &out)
+            out.append("\n")
+            try writer.write(out)
+            dropped += 1
+            droppedInPart += 1
+            if method == "exact" { droppedExact += 1 }
+            if let source = fields[0].stringValue { droppedBySource[source, default: 0] += 1 }
+        }
+        while next - 1 < myParts.count { try advance() }
+        return [("dropped", .int(Int64(dropped))), ("dropped_exact", .int(Int64(droppedExact))),
+                ("parts", .object(droppedByPart)),
+                ("sources", .object(droppedBySource.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                ("spilled_runs", .int(Int64(sorter.spilledRuns)))]
+    }
+
+    private func runPath(_ unit: String) -> (Int) -> String {
+        let base = (work as NSString).appendingPathComponent("sort-" + unit + "-run-")
+        let pid = getpid()
+        return { base + "\($0).tmp-\(pid)" }
+    }
+
+    /// A `docs/` line: `[source, path, position, id]`.
+    private static func fields(_ line: String, path: String) throws -> [JSONValue] {
+        guard case .array(let f) = try JSONParser.parse(line), f.count == 4 else {
+            throw YiError(.corruptInput, "not a document record", context: .init(path: path))
+        }
+        return f
     }
 }
 
-/// The counts `drop-list.json` reports.
-struct DropListSummary {
-    var clusters: Int
-    var documents = 0
-    var dropped = 0
-    var droppedExact = 0
-    var parts: [JSONValue] = []
-    /// Source → (documents, dropped); sources of documents outside any cluster are counted from
-    /// the signatures markers instead (they are not parsed here).
-    var droppedBySource: [String: Int] = [:]
+/// A step unit's output for the next step's units, in one file written atomically: the records
+/// for receiver 0, then for receiver 1, ...; `commit` returns the byte offsets of these segments
+/// (receivers + 1), which go into the unit's marker. Records wait per receiver in memory, then in
+/// an unlinked temporary file next to the output: one file and one sync per unit, not one per
+/// receiver, and a killed unit leaves nothing behind but its output's temporary name.
+final class ShuffleWriter {
+    let path: String
+    private var pending: [[UInt64]]
+    private var overflow: [UnsafeMutablePointer<FILE>?]
+    private let flushWords: Int
 
-    init(clusters: Int) { self.clusters = clusters }
+    init(path: String, receivers: Int, bufferBytes: Int) {
+        self.path = path
+        pending = Array(repeating: [], count: receivers)
+        overflow = Array(repeating: nil, count: receivers)
+        flushWords = max(512, bufferBytes / 8)
+    }
 
-    mutating func count(source: String?, line: String, dropped: Bool, exact: Bool = false) {
-        documents += 1
-        guard dropped else { return }
-        self.dropped += 1
-        if exact { droppedExact += 1 }
-        if let source { droppedBySource[source, default: 0] += 1 }
+    deinit { for file in overflow { if let file { fclose(file) } } }
+
+    func write<R: WordRecord>(_ record: R, to receiver: Int) throws {
+        record.append(to: &pending[receiver])
+        if pending[receiver].count >= flushWords { try flush(receiver) }
+    }
+
+    private func flush(_ receiver: Int) throws {
+        if overflow[receiver] == nil {
+            let temporary = path + ".\(receiver).tmp-\(getpid())"
+            guard let file = fopen(temporary, "w+b") else {
+                throw YiError(.io, "cannot create file", context: .init(path: temporary), cause: errnoText())
+            }
+            unlink(temporary)
+            overflow[receiver] = file
+        }
+        let words = pending[receiver].map(\.littleEndian)
+        let written = words.withUnsafeBytes { fwrite($0.baseAddress, 8, words.count, overflow[receiver]) }
+        guard written == words.count else { throw YiError(.io, "cannot write a temporary file", context: .init(path: path), cause: errnoText()) }
+        pending[receiver].removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the output; returns the segments' byte offsets.
+    func commit() throws -> [Int64] {
+        let writer = try AtomicFileWriter(path: path)
+        var offsets: [Int64] = [0]
+        var copy = [UInt8](repeating: 0, count: 1 << 18)
+        for receiver in pending.indices {
+            if let file = overflow[receiver] {
+                rewind(file)
+                while true {
+                    let n = copy.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+                    if n == 0 { break }
+                    try copy.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                }
+                if ferror(file) != 0 { throw YiError(.io, "cannot read a temporary file", context: .init(path: path), cause: errnoText()) }
+                fclose(file)
+                overflow[receiver] = nil
+            }
+            try pending[receiver].writeLittleEndian(to: writer)
+            pending[receiver] = []
+            offsets.append(writer.bytesWritten)
+        }
+        try writer.commit()
+        return offsets
+    }
+}
+
+/// The lines of one `docs/part-P.jsonl`, front to back, with the byte offset of each.
+struct DocsLineReader {
+    let path: String
+    let part: Int
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+    /// Index and byte offset of the line `next()` returns.
+    private(set) var index = 0
+    private(set) var offset: Int64 = 0
+
+    init(path: String, part: Int) throws {
+        guard let handle = fopen(path, "rb") else { throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText()) }
+        self.path = path
+        self.part = part
+        self.handle = handle
+    }
+
+    func close() {
+        fclose(handle)
+        free(buffer)
+    }
+
+    mutating func next() throws -> String? {
+        guard let length = try advance() else { return nil }
+        // Lines are JSON arrays: no newline inside, only the terminating one to drop.
+        var count = length
+        while count > 0 && (buffer![count - 1] == 0x0A || buffer![count - 1] == 0x0D) { count -= 1 }
+        return buffer!.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+
+    /// Reads one line into the buffer; its length, nil at the end.
+    private mutating func advance() throws -> Int? {
+        let n = getline(&buffer, &capacity, handle)
+        guard n >= 0 else {
+            if ferror(handle) != 0 { throw YiError(.io, "cannot read", context: .init(path: path), cause: errnoText()) }
+            return nil
+        }
+        index += 1
+        offset += Int64(n)
+        return n
+    }
+
+    /// The line at byte offset `target` (a line start), for random access: `index` and `offset`
+    /// mean nothing afterwards.
+    mutating func line(at target: Int64) throws -> String {
+        guard fseeko(handle, off_t(target), SEEK_SET) == 0, let line = try next() else {
+            throw YiError(.outputState, "inconsistent dedup folder: no line at byte \(target)", context: .init(path: path))
+        }
+        return line
+    }
+
+    /// Skips to line `target` (at or after the current one); returns its byte offset.
+    mutating func skip(to target: Int) throws -> Int64 {
+        while index < target {
+            guard try advance() != nil else {
+                throw YiError(.outputState, "inconsistent dedup folder: no line \(target)", context: .init(path: path))
+            }
+        }
+        return offset
+    }
+}
+
+/// Lines of `docs/` files read at known offsets (the kept documents' lines), a few files open.
+struct DocsLineCache {
+    let folder: DedupFolder
+    private var readers: [Int: DocsLineReader] = [:]
+
+    init(folder: DedupFolder) { self.folder = folder }
+
+    mutating func line(part: Int, offset: Int64) throws -> String {
+        if readers[part] == nil {
+            if readers.count >= 64 { close() }
+            readers[part] = try DocsLineReader(path: folder.docsPath(part: part), part: part)
+        }
+        return try readers[part]!.line(at: offset)
+    }
+
+    mutating func close() {
+        for reader in readers.values { reader.close() }
+        readers = [:]
     }
 }

@@ -10,6 +10,8 @@ import YiReaders
 /// DIR/links/{exact,near}-SSSS.bin             (ordinal, first ordinal with the same key) records
 /// DIR/.done/signatures/part-PPPPP.json        completion markers (written last)
 /// DIR/.done/buckets/{exact,near}-SSSS.json
+/// DIR/cc/<step>/<unit>/to-SSSS.bin           the clusters pass's working files (`DedupClusterPass`)
+/// DIR/.done/clusters/<step unit>.json
 /// DIR/drop/part-PPPPP.jsonl                   the drop list, one line per dropped document
 /// DIR/drop-list.json                          written last: totals, parts, the run's options
 /// ```
@@ -38,11 +40,11 @@ struct DedupFolder {
                 throw YiError(.outputState, "holds the dedup of a different run (other inputs or options): choose another --out, or pass --force to replace it",
                               context: .init(path: path))
             }
-            for name in ["run-fingerprint", "docs", "keys", "links", ".done", "drop", DropList.indexName] {
+            for name in ["run-fingerprint", "docs", "keys", "links", "cc", ".done", "drop", DropList.indexName] {
                 try? FileManager.default.removeItem(atPath: join(name))
             }
         }
-        for folder in ["docs", "keys", "links", "drop", ".done/signatures", ".done/buckets"] {
+        for folder in ["docs", "keys", "links", "cc", "drop", ".done/signatures", ".done/buckets", ".done/clusters"] {
             try Self.createDirectory(join(folder))
         }
         // `link` never replaces: when ranks start together the first one wins and the others compare.
@@ -101,17 +103,21 @@ struct KeyShard: Hashable {
 
 /// A key record: the key's two words and the document's ordinal (part << 40 | index in part),
 /// 24 bytes little-endian. Sorting by (key1, key2, ordinal) puts each key's first document first.
-struct KeyRecord: Comparable {
+struct KeyRecord: WordRecord {
+    static let width = 3
     var key1: UInt64
     var key2: UInt64
     var ordinal: UInt64
+
+    init(_ reader: WordRecordReader) { key1 = reader[0]; key2 = reader[1]; ordinal = reader[2] }
+    func append(to words: inout [UInt64]) { words.append(key1); words.append(key2); words.append(ordinal) }
 
     static func < (a: KeyRecord, b: KeyRecord) -> Bool {
         (a.key1, a.key2, a.ordinal) < (b.key1, b.key2, b.ordinal)
     }
 }
 
-/// Fixed-width little-endian UInt64 records in a file, read in blocks.
+/// Fixed-width little-endian UInt64 records in a file (or a byte range of it), read in blocks.
 struct WordRecordReader {
     private let handle: UnsafeMutablePointer<FILE>
     let path: String
@@ -119,15 +125,22 @@ struct WordRecordReader {
     private var block: [UInt64]
     private var position = 0
     private var available = 0
+    /// Records left to read in the range (unlimited for a whole file).
+    private var remaining: Int
 
-    init(path: String, width: Int, blockRecords: Int = 1 << 14) throws {
+    init(path: String, width: Int, blockRecords: Int = 1 << 14, range: Range<Int64>? = nil) throws {
         guard let handle = fopen(path, "rb") else {
             throw YiError(.io, "cannot open", context: .init(path: path), cause: errnoText())
+        }
+        if let range, fseeko(handle, off_t(range.lowerBound), SEEK_SET) != 0 {
+            fclose(handle)
+            throw YiError(.io, "cannot seek to \(range.lowerBound)", context: .init(path: path), cause: errnoText())
         }
         self.handle = handle
         self.path = path
         self.width = width
-        block = [UInt64](repeating: 0, count: blockRecords * width)
+        remaining = range.map { Int($0.count) / (8 * width) } ?? Int.max
+        block = [UInt64](repeating: 0, count: min(blockRecords, max(1, remaining)) * width)
     }
 
     func close() { fclose(handle) }
@@ -136,11 +149,13 @@ struct WordRecordReader {
     mutating func next() throws -> Bool {
         position += width
         if position >= available {
-            let records = block.withUnsafeMutableBytes { fread($0.baseAddress, 8 * width, $0.count / (8 * width), handle) }
+            let wanted = min(block.count / width, remaining)
+            let records = wanted == 0 ? 0 : block.withUnsafeMutableBytes { fread($0.baseAddress, 8 * width, wanted, handle) }
             if records == 0 {
                 if ferror(handle) != 0 { throw YiError(.io, "cannot read", context: .init(path: path), cause: errnoText()) }
                 return false
             }
+            remaining -= records
             position = 0
             available = records * width
         }

@@ -12,11 +12,15 @@ import YiIO
 ///
 /// Slice ids do not depend on where the file was cut: every slice of a sliced file names its
 /// lines the same way, and a line gets the same id whichever slice reads it.
+///
+/// Locations carry the line's byte offset in the decompressed stream, as for a whole file; for a
+/// `.zst` slice only when every frame before it states its content size (Frame_Content_Size,
+/// set by most writers), which gives the slice's decompressed start without decompressing.
 final class JSONLRecordLocator {
     private enum Scheme {
         case lineNumber
         case fileOffset
-        case zstdFrame(ZstdFramePositions)
+        case zstdFrame(ZstdFramePositions, contentStart: Int64?)
     }
 
     private let path: String
@@ -31,7 +35,7 @@ final class JSONLRecordLocator {
             // Nothing is decoded yet: the decoder stands at the slice's first frame.
             let frames = ZstdFramePositions(firstFrame: zstd.compressedOffset)
             zstd.frameEnded = { [frames] content, file in frames.frameEnded(contentOffset: content, fileOffset: file) }
-            scheme = .zstdFrame(frames)
+            scheme = .zstdFrame(frames, contentStart: Self.decompressedStart(path: input.path, of: input.range!.start))
         } else {
             scheme = .fileOffset
         }
@@ -42,7 +46,7 @@ final class JSONLRecordLocator {
         switch scheme {
         case .lineNumber: return "\(path):\(line.number)"
         case .fileOffset: return "\(path)@\(stream.fileStartOffset + line.offset)"
-        case .zstdFrame(let frames):
+        case .zstdFrame(let frames, _):
             let (frame, offset) = frames.position(ofContentOffset: line.offset)
             return "\(path)@\(frame)+\(offset)"
         }
@@ -52,13 +56,31 @@ final class JSONLRecordLocator {
         switch scheme {
         case .lineNumber: return SourceLocation(path: path, line: line.number, byteOffset: line.offset)
         case .fileOffset: return SourceLocation(path: path, byteOffset: stream.fileStartOffset + line.offset)
-        case .zstdFrame: return SourceLocation(path: path)
+        case .zstdFrame(_, let start?): return SourceLocation(path: path, byteOffset: start + line.offset)
+        case .zstdFrame(_, nil): return SourceLocation(path: path)
         }
+    }
+
+    /// The decompressed offset of the frame at file offset `sliceStart`: the content sizes of the
+    /// frames before it, nil when one of them does not state its size.
+    static func decompressedStart(path: String, of sliceStart: Int64) -> Int64? {
+        guard let walker = try? ZstdFrameWalker(path: path) else { return nil }
+        var total: Int64 = 0
+        do {
+            while let frame = try walker.next() {
+                if frame.start == sliceStart { return total }
+                guard frame.start < sliceStart, let size = frame.contentSize else { return nil }
+                total += size
+            }
+        } catch {
+            return nil
+        }
+        return nil
     }
 
     /// Where the line is, for messages, when `location` cannot say it (zstd slices).
     func position(of line: LineReader.Line) -> String? {
-        guard case .zstdFrame(let frames) = scheme else { return nil }
+        guard case .zstdFrame(let frames, _) = scheme else { return nil }
         let (frame, offset) = frames.position(ofContentOffset: line.offset)
         return "zstd frame at byte \(frame), byte \(offset) of its content"
     }
