@@ -171,3 +171,17 @@ struct ProgressArguments: ParsableArguments {
         return ProgressSettings(mode: quiet ? .none : progress, logInterval: progressInterval)
     }
 }
+
+/// This process's place among the ranks of a distributed run; the defaults come from Slurm or
+/// Kubernetes (docs/distributed.md).
+struct RankArguments: ParsableArguments {
+    @Option(help: "This process's rank (default from SLURM_ARRAY_TASK_ID, SLURM_PROCID or JOB_COMPLETION_INDEX).")
+    var rank: Int?
+
+    @Option(help: "Number of ranks (default from SLURM_ARRAY_TASK_COUNT, SLURM_NTASKS or YI_WORLD_SIZE).")
+    var worldSize: Int?
+
+    func assignment() throws -> RankAssignment {
+        try RankAssignment.resolve(rank: rank, worldSize: worldSize, environment: ProcessInfo.processInfo.environment)
+    }
+}

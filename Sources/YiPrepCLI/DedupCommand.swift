@@ -60,11 +60,7 @@ struct DedupCommand: ParsableCommand {
     @Flag(help: "Replace the dedup folder of a different run in --out.")
     var force = false
 
-    @Option(help: "This process's rank (default from SLURM_ARRAY_TASK_ID, SLURM_PROCID or JOB_COMPLETION_INDEX).")
-    var rank: Int?
-
-    @Option(help: "Number of ranks (default from SLURM_ARRAY_TASK_COUNT, SLURM_NTASKS or YI_WORLD_SIZE).")
-    var worldSize: Int?
+    @OptionGroup var ranks: RankArguments
 
     @OptionGroup var reader: ReaderArguments
     @OptionGroup var behavior: RunArguments
@@ -97,7 +93,7 @@ struct DedupCommand: ParsableCommand {
             }
             options.onlyPass = chosen
         }
-        options.rank = try RankAssignment.resolve(rank: rank, worldSize: worldSize, environment: ProcessInfo.processInfo.environment)
+        options.rank = try ranks.assignment()
         let summary = try CorpusDedupJob(options: options, log: { Console.note($0) }).run()
         for pass in CorpusDedupPass.allCases where summary.unitsRun[pass] != nil || summary.unitsSkipped[pass] != nil {
             Console.note("\(pass.rawValue): \(summary.unitsRun[pass] ?? 0) done, \(summary.unitsSkipped[pass] ?? 0) already complete")

@@ -68,11 +68,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: "A finished `yi-prep dedup` folder: skip the documents its drop list names.")
     var dropList: String?
 
-    @Option(help: "This process's rank (default from SLURM_ARRAY_TASK_ID, SLURM_PROCID or JOB_COMPLETION_INDEX).")
-    var rank: Int?
-
-    @Option(help: "Number of ranks (default from SLURM_ARRAY_TASK_COUNT, SLURM_NTASKS or YI_WORLD_SIZE).")
-    var worldSize: Int?
+    @OptionGroup var ranks: RankArguments
 
     func run() throws {
         let packing = try packingOptions()
@@ -92,8 +88,7 @@ struct PackCommand: ParsableCommand {
         options.rejectsPath = behavior.rejects
         options.progress = try progressArguments.settings(quiet: behavior.quiet)
         options.dropList = dropList
-        options.rank = try RankAssignment.resolve(rank: rank, worldSize: worldSize,
-                                                  environment: ProcessInfo.processInfo.environment)
+        options.rank = try ranks.assignment()
         let summary = try PackJob(options: options, log: Console.note).run()
         PackReport.print(summary, options: options)
         try finishWithDamage(summary.damagedFiles, allowed: behavior.allowDamaged)

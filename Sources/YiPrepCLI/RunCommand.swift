@@ -33,11 +33,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replace whatever yi-prep output is in the stages' folders.")
     var force = false
 
-    @Option(help: "This process's rank (default from Slurm / Kubernetes).")
-    var rank: Int?
-
-    @Option(help: "Number of ranks (default from Slurm / Kubernetes).")
-    var worldSize: Int?
+    @OptionGroup var ranks: RankArguments
 
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var behavior: RunArguments
@@ -60,8 +56,7 @@ struct RunCommand: ParsableCommand {
                 throw YiError(.usage, "no stage \(stage) in \(pipeline) (stages: \(file.stages.map(\.name).joined(separator: ", ")))")
             }
         }
-        let rankAssignment = try RankAssignment.resolve(rank: rank, worldSize: worldSize,
-                                                        environment: ProcessInfo.processInfo.environment)
+        let rankAssignment = try ranks.assignment()
         var damaged: [YiError] = []
         for stage in stages {
             var options = stage.options
