@@ -131,7 +131,7 @@ enum ChildProcess {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // A file, not a pipe: the trace can exceed a pipe's buffer while we wait.
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("yi-prep-stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let errorFile = FileHandle(forWritingAtPath: errorPath)!
         process.standardError = errorFile
