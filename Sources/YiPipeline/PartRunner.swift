@@ -93,7 +93,7 @@ final class PartRunner {
             if copies > 1 { counters.add("mix.repeated-documents"); counters.add("mix.extra-copies", copies - 1) }
             counters.add("documents.packed")
             counters.add("bytes.text", document.textBytes)
-            if let mask = document.mask {
+            if document.mask != nil {
                 counters.add("chat.documents")
                 if document.truncatedTurns { counters.add("chat.truncated-turns") }
                 counters.add("chat.trained-tokens", document.trainedTokens * copies)

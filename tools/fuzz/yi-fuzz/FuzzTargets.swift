@@ -31,7 +31,7 @@ enum FuzzTargets {
 
     static func write(_ bytes: some Collection<UInt8>, to name: String) -> String {
         let path = scratch + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
