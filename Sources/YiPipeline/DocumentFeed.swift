@@ -26,7 +26,9 @@ public final class DocumentFeed: @unchecked Sendable {
     private var _damagedFiles: [YiError] = []
     private var _counters = Counters()
     private var _fileBytesDone: Int64 = 0
-    private var current: (any InputDocumentSource)?
+    /// The open file's consumed bytes as of the last batch, published by the reading thread (the
+    /// source's own count is that thread's alone: reading it from the progress thread was a race).
+    private var _currentFileBytes: Int64 = 0
 
     public init(inputs: [DiscoveredInput], options: ReaderOptions, rejects: RejectLog,
                 batchBytes: Int = 1 << 20, batchDocuments: Int = 1024) {
@@ -45,7 +47,7 @@ public final class DocumentFeed: @unchecked Sendable {
     /// Bytes of the input files consumed so far (compressed bytes for compressed files).
     public var fileBytesRead: Int64 {
         lock.lock(); defer { lock.unlock() }
-        return _fileBytesDone + (current?.fileBytesRead ?? 0)
+        return _fileBytesDone + _currentFileBytes
     }
 
     /// Reads everything, calling `submit` with batches in input order. Returns the number of
@@ -63,12 +65,11 @@ public final class DocumentFeed: @unchecked Sendable {
         }
         for input in inputs {
             var source = try openDocumentSource(for: input, options: options, rejects: rejects)
-            lock.lock(); current = source; lock.unlock()
             defer {
                 lock.lock()
                 _fileBytesDone += input.bytes
+                _currentFileBytes = 0
                 _counters.merge(source.counters)
-                current = nil
                 lock.unlock()
             }
             do {
@@ -76,7 +77,11 @@ public final class DocumentFeed: @unchecked Sendable {
                     batchTextBytes += document.text.utf8.count
                     batch.append(document)
                     ordinal += 1
-                    if batch.count >= batchDocuments || batchTextBytes >= batchBytes { try flush() }
+                    if batch.count >= batchDocuments || batchTextBytes >= batchBytes {
+                        let consumed = source.fileBytesRead
+                        lock.lock(); _currentFileBytes = consumed; lock.unlock()
+                        try flush()
+                    }
                 }
             } catch let error as YiError where error.code == .corruptInput {
                 lock.lock(); _damagedFiles.append(error.adding(.init(path: input.path))); lock.unlock()
