@@ -20,8 +20,8 @@ extension SentencePieceEncoder {
         let symbols = workspace.symbols
         let pairs = workspace.pairs
         let count = wellFormed
-            ? splitWellFormedCharacters(segment, length, into: symbols, offsets: workspace.offsets)
-            : splitCharacters(segment, length, into: symbols, offsets: workspace.offsets)
+            ? splitCharacters(segment, length, wellFormed: true, into: symbols, offsets: workspace.offsets)
+            : splitCharacters(segment, length, wellFormed: false, into: symbols, offsets: workspace.offsets)
         // Pair lookups and run emission in one pass (most Chinese runs are one or two
         // characters, emitted right here); the segment's end counts as a cut. `pairs` holds
         // `find` results (no ranks) until a long run needs them.
@@ -100,28 +100,12 @@ extension SentencePieceEncoder {
 
     /// The symbol id of each character (`OneCharLen` steps, as SentencePiece splits), or
     /// -1 - offset for a character that is no symbol, and each character's byte offset.
-    /// Returns the number of characters.
+    /// Returns the number of characters. With `wellFormed` (the text is known to be valid UTF-8)
+    /// a lead byte's character is complete and valid, so ASCII and 3-byte characters (CJK)
+    /// decode without checks; inlined, each caller gets the loop for its case.
     @inline(__always)
-    func splitCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>,
+    func splitCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, wellFormed: Bool, into out: UnsafeMutablePointer<Int32>,
                          offsets: UnsafeMutablePointer<Int32>) -> Int {
-        var count = 0
-        var i = 0
-        while i < length {
-            let (id, characterLength) = characterSymbol(p + i, length &- i)
-            let offset = Int32(truncatingIfNeeded: i)
-            out[count] = id >= 0 ? id : -1 &- offset
-            offsets[count] = offset
-            count &+= 1
-            i &+= characterLength
-        }
-        return count
-    }
-
-    /// `splitCharacters` for well-formed UTF-8: a lead byte's character is complete and valid,
-    /// so ASCII and 3-byte characters (CJK) decode without checks.
-    @inline(__always)
-    func splitWellFormedCharacters(_ p: UnsafePointer<UInt8>, _ length: Int, into out: UnsafeMutablePointer<Int32>,
-                                   offsets: UnsafeMutablePointer<Int32>) -> Int {
         let bmpSymbols = self.bmpSymbols
         var count = 0
         var i = 0
@@ -129,10 +113,10 @@ extension SentencePieceEncoder {
             let lead = p[i]
             let id: Int32
             let characterLength: Int
-            if lead < 0x80 {
+            if wellFormed && lead < 0x80 {
                 id = bmpSymbols[Int(lead)]
                 characterLength = 1
-            } else if lead & 0xF0 == 0xE0 {
+            } else if wellFormed && lead & 0xF0 == 0xE0 {
                 let cp = UInt32(lead & 0x0F) << 12 | UInt32(p[i &+ 1] & 0x3F) << 6 | UInt32(p[i &+ 2] & 0x3F)
                 id = bmpSymbols[Int(cp)]
                 characterLength = 3
