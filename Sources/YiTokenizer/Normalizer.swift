@@ -125,17 +125,26 @@ struct Normalizer: @unchecked Sendable {
         }
         let raw = UnsafeRawPointer(p)
         var i = 0
-        while i < n {
-            if i + 8 <= n {
-                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let spaces = word ^ 0x2020_2020_2020_2020  // a zero byte where there was a space
-                if (spaces &- 0x0101_0101_0101_0101) & ~spaces & 0x8080_8080_8080_8080 == 0 {
-                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
-                    o += 8
-                    i += 8
-                    continue
-                }
+        // 8 bytes at a time: store the word, then, if it holds a space, keep the bytes before
+        // the first one, write U+2581 and go on after it (English has a space every few bytes).
+        while i + 8 <= n {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let spaces = word ^ 0x2020_2020_2020_2020  // a zero byte where there was a space
+            // The lowest flagged byte is exact (false flags only follow a real zero byte).
+            let flags = (spaces &- 0x0101_0101_0101_0101) & ~spaces & 0x8080_8080_8080_8080
+            UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+            if flags == 0 {
+                o += 8
+                i += 8
+                continue
             }
+            let before = flags.trailingZeroBitCount >> 3
+            o += before
+            out[o] = 0xE2; out[o + 1] = 0x96; out[o + 2] = 0x81
+            o += 3
+            i += before + 1
+        }
+        while i < n {
             let b = p[i]
             if b == 0x20 {
                 out[o] = 0xE2; out[o + 1] = 0x96; out[o + 2] = 0x81

@@ -99,6 +99,24 @@ extension SentencePieceModel {
                 throw LoadProblem("\(label(Int(duplicate.second))) is already defined (as piece \(duplicate.first))")
             }
 
+            // Single characters of the Basic Multilingual Plane are looked up in a direct table
+            // (the encoder's `bmpSymbols`), filled as ids are added; others in the hash table.
+            let bmp = storage.allocate(0x10000, repeating: Int32(-1))
+            func addToBMP(_ id: Int32, _ key: UnsafeBufferPointer<UInt8>) {
+                let length = SentencePieceUTF8.validCharLength(key.baseAddress!, key.count)
+                guard length == key.count else { return }
+                let cp = SentencePieceUTF8.codePoint(key.baseAddress!, length)
+                if cp < 0x10000 { bmp[Int(cp)] = id }
+            }
+            @inline(__always) func characterID(_ p: UnsafePointer<UInt8>, _ length: Int, _ table: PieceTable) -> Int32 {
+                if SentencePieceUTF8.validCharLength(p, length) == length {
+                    let cp = SentencePieceUTF8.codePoint(p, length)
+                    if cp < 0x10000 { return bmp[Int(cp)] }
+                }
+                return table.lookup(p, length)
+            }
+            for id in realIDs { addToBMP(id, realArena[Int(id)]) }
+
             // Characters inside mergeable pieces that are no pieces get virtual ids.
             var virtualChars: [[UInt8]] = []
             var virtualSeen: Set<[UInt8]> = []
@@ -106,7 +124,7 @@ extension SentencePieceModel {
                 let piece = realArena[Int(id)]
                 guard Self.characterCount(piece) >= 2 else { continue }
                 Self.forEachCharacter(piece) { start, length in
-                    if realTable.lookup(piece.baseAddress! + start, length) < 0 {
+                    if characterID(piece.baseAddress! + start, length, realTable) < 0 {
                         let char = Array(piece[start..<(start + length)])
                         if virtualSeen.insert(char).inserted { virtualChars.append(char) }
                     }
@@ -124,15 +142,7 @@ extension SentencePieceModel {
                     fatalError("virtual characters are new strings by construction")
                 }
                 symbols = table
-            }
-
-            let bmp = storage.allocate(0x10000, repeating: Int32(-1))
-            for id in realIDs + virtualIDs {
-                let key = arena[Int(id)]
-                let length = SentencePieceUTF8.validCharLength(key.baseAddress!, key.count)
-                guard length == key.count else { continue }
-                let cp = SentencePieceUTF8.codePoint(key.baseAddress!, length)
-                if cp < 0x10000 { bmp[Int(cp)] = id }
+                for id in virtualIDs { addToBMP(id, arena[Int(id)]) }
             }
 
             // Merge rules (every split of a mergeable piece into two symbols) and adjacency
@@ -152,11 +162,13 @@ extension SentencePieceModel {
                 var previousCharacter: Int32 = -1
                 var characterIndex = 0
                 Self.forEachCharacter(piece) { start, length in
-                    let character = symbols.lookup(base + start, length)
+                    let character = characterID(base + start, length, symbols)
                     if start > 0 {
                         characterPairEntries.append((previousCharacter, character, -1))
-                        let left = symbols.lookup(base, start)
-                        let right = symbols.lookup(base + start, piece.count - start)
+                        // The first split's left side and the last split's right side are
+                        // single characters, already looked up.
+                        let left = characterIndex == 1 ? previousCharacter : symbols.lookup(base, start)
+                        let right = start + length == piece.count ? character : symbols.lookup(base + start, piece.count - start)
                         if left >= 0 && right >= 0 {
                             if characterIndex == 1 && start + length == piece.count {
                                 characterPairEntries.append((left, right, id))
@@ -251,7 +263,7 @@ extension SentencePieceModel {
                 if type == .unused && characterCount(piece) >= 2 { return .wholeText }
                 var previousIsSpace: Bool?
                 forEachCharacter(piece) { start, length in
-                    let isSpace = length == spaceSymbol.count && piece[start..<(start + length)].elementsEqual(spaceSymbol)
+                    let isSpace = length == spaceSymbol.count && Self.bytesEqual(piece.baseAddress! + start, spaceSymbol)
                     if let previousIsSpace {
                         if isSpace && !previousIsSpace { characterThenSpace = true }
                         if !isSpace && previousIsSpace { spaceThenCharacter = true }
@@ -274,6 +286,12 @@ extension SentencePieceModel {
                 body(i, length)
                 i += length
             }
+        }
+
+        @inline(__always)
+        static func bytesEqual(_ p: UnsafePointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+            for k in bytes.indices where p[k] != bytes[k] { return false }
+            return true
         }
 
         static func characterCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {

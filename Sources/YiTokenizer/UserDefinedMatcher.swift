@@ -80,7 +80,7 @@ struct UserDefinedMatcher: @unchecked Sendable {
         while slotCount < prefixes.count * 4 { slotCount <<= 1 }
         let slots = storage.allocate(slotCount, repeating: UInt32(0))
         for prefix in prefixes {
-            var slot = Int(truncatingIfNeeded: Self.mix(prefix)) & (slotCount - 1)
+            var slot = Self.mix(prefix) & (slotCount - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
             slots[slot] = prefix
         }
@@ -110,7 +110,10 @@ struct UserDefinedMatcher: @unchecked Sendable {
     func mayStart(with byte: UInt8) -> Bool { rootChild[Int(byte)] >= 0 }
 
     @inline(__always)
-    static func mix(_ prefix: UInt32) -> UInt32 { (prefix &* 0x9E37_79B1) >> 7 }
+    /// The home slot bits of a prefix: the high half of a 64-bit product depends on every
+    /// byte (a 32-bit product's low bits ignore the last bytes, and prefixes such as `</h1`,
+    /// `</h2` or `▁a`, `▁b` differ only there).
+    static func mix(_ prefix: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(prefix) &* 0x9E37_79B9_7F4A_7C15) >> 40) }
 
     /// The length and id of the longest user-defined piece that prefixes `p[0..<count]`
     /// (within SentencePiece's 64-result limit), or nil.
@@ -122,8 +125,8 @@ struct UserDefinedMatcher: @unchecked Sendable {
         if !hasShortPiece[Int(p[0])] {
             // Every candidate is 4+ bytes long: reject unless the text's first 4 bytes start one.
             if count < 4 { return nil }
-            let prefix = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
-            var slot = Int(truncatingIfNeeded: Self.mix(prefix)) & prefixMask
+            let prefix = UInt32(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))
+            var slot = Self.mix(prefix) & prefixMask
             while true {
                 let stored = prefixSlots[slot]
                 if stored == prefix { break }
