@@ -66,7 +66,17 @@ struct ProtobufReader {
         }
     }
 
+    @inline(__always)
     private mutating func readVarint() throws -> UInt64 {
+        // Field keys, piece lengths and types are single bytes: one test instead of the loop.
+        if offset < end && bytes[offset] < 0x80 {
+            offset += 1
+            return UInt64(bytes[offset - 1])
+        }
+        return try readLongVarint()
+    }
+
+    private mutating func readLongVarint() throws -> UInt64 {
         let start = offset
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -86,8 +96,9 @@ struct ProtobufReader {
         guard end - offset >= size else {
             throw ProtobufError(offset: offset, "fixed-size field runs past the end of the data (truncated file?)")
         }
-        var value: UInt64 = 0
-        for i in 0..<size { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        let raw = UnsafeRawPointer(bytes.baseAddress! + offset)
+        let value = size == 8 ? UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+                              : UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
         offset += size
         return value
     }
