@@ -35,6 +35,17 @@ extension JSONWriter {
         out.removeLast(room - used)
     }
 
+    /// An integer in JSON (`-12`), as `write(.int(_:))` writes it.
+    public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // room for 20 digits, on the stack
+        withUnsafeMutableBytes(of: &digits) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let count = digitPairs.withUnsafeBufferPointer { writeDecimal(value.magnitude, at: p, pairs: $0.baseAddress!) }
+            out.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+        }
+    }
+
     /// "00", "01", ..., "99".
     static let digitPairs: [UInt8] = {
         var pairs: [UInt8] = []

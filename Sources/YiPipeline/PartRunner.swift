@@ -56,6 +56,7 @@ final class PartRunner {
         }
         var sources = SourceTable()
         var counters = Counters()
+        var tallies = PackedTallies()
         var documents = 0
         var packedInstances = 0
         var tokens = 0
@@ -65,6 +66,13 @@ final class PartRunner {
         var inputIndex: [String: Int] = [:]
         for (n, input) in inputs.enumerated() where inputIndex[input.0.path] == nil {
             inputIndex[input.0.path] = part.inputs.lowerBound + n
+        }
+        // Documents come file by file: remember the last file's index.
+        var lastInput: (path: String, index: Int) = ("", inputIndex[""] ?? -1)
+        func manifestInput(of path: String?) -> Int {
+            let path = path ?? ""
+            if path != lastInput.path { lastInput = (path, inputIndex[path] ?? -1) }
+            return lastInput.index
         }
 
         // Conversations' masks wait here until their sequence is written (a conversation is
@@ -91,8 +99,8 @@ final class PartRunner {
                 return
             }
             if copies > 1 { counters.add("mix.repeated-documents"); counters.add("mix.extra-copies", copies - 1) }
-            counters.add("documents.packed")
-            counters.add("bytes.text", document.textBytes)
+            tallies.documentsPacked.add(1)
+            tallies.textBytes.add(document.textBytes)
             if document.mask != nil {
                 counters.add("chat.documents")
                 if document.truncatedTurns { counters.add("chat.truncated-turns") }
@@ -100,21 +108,22 @@ final class PartRunner {
             }
             let sourceIndex = sources.index(of: document.source)
             for _ in 0..<copies {
-                counters.add("bytes.text.packed", document.textBytes)
+                tallies.textBytesPacked.add(document.textBytes)
                 // Each packed instance gets its own ordinal: the sidecar joins split parts by it.
                 let ordinal = PartRunner.ordinal(part: part.index, local: packedInstances)
                 packedInstances += 1
-                try provenance.append(Provenance.Record(ordinal: ordinal, input: inputIndex[document.location?.path ?? ""] ?? -1,
+                try provenance.append(Provenance.Record(ordinal: ordinal, input: manifestInput(of: document.location?.path),
                                                         line: document.location?.line, byteOffset: document.location?.byteOffset,
                                                         id: document.id))
-                counters.add("tokens.documents", document.tokens.count)
-                counters.add("source.\(document.source).tokens", document.tokens.count)
+                tallies.documentTokens.add(document.tokens.count)
+                tallies.addSourceTokens(document.tokens.count, source: sourceIndex)
                 tokens += document.tokens.count
                 if let mask = document.mask { masks.store(mask, ordinal: ordinal) }
                 try write(packer.add(tokens: document.tokens, ordinal: ordinal, sourceIndex: sourceIndex))
             }
         }
         try write(packer.finish())
+        tallies.add(to: &counters, sourceNames: sources.names)
         var buckets: [BucketManifest] = []
         for length in options.packing.lengths {
             let writer = writers[length]!
@@ -130,6 +139,43 @@ final class PartRunner {
         return PartOutcome(sources: sources.names, buckets: buckets, counters: counters,
                            damagedFiles: result.damagedFiles, dedup: result.dedup,
                            provenance: try provenance.commit(part: part.index))
+    }
+}
+
+/// The counters every packed document adds to, summed in plain integers and added to `Counters`
+/// once per part (a dictionary update per counter and document, and the per-source counter's
+/// name built per document, were a visible cost on corpora of short documents). A counter is
+/// added only when some document added to it, as `Counters.add` would have.
+struct PackedTallies {
+    struct Tally {
+        var total = 0
+        var touched = false
+        mutating func add(_ amount: Int) {
+            total += amount
+            touched = true
+        }
+    }
+
+    var documentsPacked = Tally()
+    var textBytes = Tally()
+    var textBytesPacked = Tally()
+    var documentTokens = Tally()
+    /// `source.NAME.tokens`, by source index.
+    private var sourceTokens: [Tally] = []
+
+    mutating func addSourceTokens(_ amount: Int, source: Int) {
+        while sourceTokens.count <= source { sourceTokens.append(Tally()) }
+        sourceTokens[source].add(amount)
+    }
+
+    func add(to counters: inout Counters, sourceNames: [String]) {
+        for (name, tally) in [("documents.packed", documentsPacked), ("bytes.text", textBytes),
+                              ("bytes.text.packed", textBytesPacked), ("tokens.documents", documentTokens)] where tally.touched {
+            counters.add(name, tally.total)
+        }
+        for (source, tally) in sourceTokens.enumerated() where tally.touched {
+            counters.add("source.\(sourceNames[source]).tokens", tally.total)
+        }
     }
 }
 

@@ -94,10 +94,11 @@ public struct BucketStats: Sendable, Equatable {
     /// Adds document tokens to the long-token tallies of the bucket and of the source.
     mutating func addLong(tokens: Int, documentLength: Int, source: Int, wholeDocument: Bool) {
         long.add(tokens: tokens, documentLength: documentLength)
-        var tally = sourceLong[source] ?? LongTokenTally(thresholds: long.thresholds)
-        tally.add(tokens: tokens, documentLength: documentLength)
-        if wholeDocument { tally.addDocument(length: documentLength) }
-        sourceLong[source] = tally
+        // Mutated in place: a copy taken out of the dictionary would share, and then copy, the
+        // tally's length histogram on every document.
+        let thresholds = long.thresholds
+        sourceLong[source, default: LongTokenTally(thresholds: thresholds)].add(tokens: tokens, documentLength: documentLength)
+        if wholeDocument { sourceLong[source, default: LongTokenTally(thresholds: thresholds)].addDocument(length: documentLength) }
     }
 }
 

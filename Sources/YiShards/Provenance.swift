@@ -42,6 +42,27 @@ public enum Provenance {
             return .object(members)
         }
 
+        /// The record's line without its newline: the bytes `JSONWriter.string(json)` gives,
+        /// written directly (one record per packed document; the `JSONValue` route cost about
+        /// 20,000 instructions a line).
+        func appendJSON(to out: inout [UInt8]) {
+            out.append(contentsOf: #"{"ordinal":"#.utf8)
+            JSONWriter.appendInteger(Int64(ordinal), to: &out)
+            out.append(contentsOf: #","input":"#.utf8)
+            JSONWriter.appendInteger(Int64(input), to: &out)
+            if let line {
+                out.append(contentsOf: #","line":"#.utf8)
+                JSONWriter.appendInteger(Int64(line), to: &out)
+            }
+            if let byteOffset {
+                out.append(contentsOf: #","byte":"#.utf8)
+                JSONWriter.appendInteger(byteOffset, to: &out)
+            }
+            out.append(contentsOf: #","id":"#.utf8)
+            JSONWriter.appendQuoted(id, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+
         init(json: JSONValue) throws {
             guard let ordinal = json["ordinal"]?.intValue, let input = json["input"]?.intValue, let id = json["id"]?.stringValue else {
                 throw YiError(.verifyFailed, "a provenance line lacks ordinal, input or id")
@@ -67,8 +88,13 @@ public enum Provenance {
             file = try AtomicFileWriter(path: path)
         }
 
+        private var line: [UInt8] = []
+
         public func append(_ record: Record) throws {
-            try file.write(JSONWriter.string(record.json) + "\n")
+            line.removeAll(keepingCapacity: true)
+            record.appendJSON(to: &line)
+            line.append(UInt8(ascii: "\n"))
+            try file.write(line)
             records += 1
         }
 

@@ -79,7 +79,7 @@ import YiTokenizer
         try fm.removeItem(atPath: killed + "/manifest.json")
         try fm.removeItem(atPath: killed + "/.parts/part-00001.json")
         try fm.removeItem(atPath: killed + "/len-16384/shard-00001-00000.idx")
-        fm.createFile(atPath: killed + "/len-16384/shard-00001-00000.idx.tmp-999", contents: Data([1, 2, 3]))
+        _ = fm.createFile(atPath: killed + "/len-16384/shard-00001-00000.idx.tmp-999", contents: Data([1, 2, 3]))
 
         let refused = pack([shards], out: killed, small)
         #expect(refused.status == YiError.Code.outputState.exitStatus)

@@ -20,9 +20,9 @@ import YiTestSupport
             .split(separator: "\n", omittingEmptySubsequences: false).map { $0 + "\n" }
         let folder = dir.file("corpus")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder + "/a.jsonl", contents: Data(lines[0..<60].joined().utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/a.jsonl", contents: Data(lines[0..<60].joined().utf8))
         let frames = stride(from: 60, to: 120, by: 10).flatMap { TestCompressors.zstd(Array(lines[$0..<($0 + 10)].joined().utf8)) }
-        FileManager.default.createFile(atPath: folder + "/b.jsonl.zst", contents: Data(frames))
+        _ = FileManager.default.createFile(atPath: folder + "/b.jsonl.zst", contents: Data(frames))
         return folder
     }
 
