@@ -248,20 +248,23 @@ struct SplitDocuments {
         var bucketTokens: [Int: Int] = [:]
         var sawFirst = false
         var sawEnd = false
+
+        mutating func add(_ record: SidecarSpanRecord, bucket: Int) {
+            tokens += Int(record.length)
+            bucketTokens[bucket, default: 0] += Int(record.length)
+            if record.part == 0 {
+                sawFirst = true
+                self.bucket = bucket
+            }
+            if record.isDocumentEnd { sawEnd = true }
+        }
     }
     private var entries: [UInt64: Entry] = [:]
     private(set) var partial = 0
 
     mutating func add(_ record: SidecarSpanRecord, bucket: Int, source: Int) {
-        var entry = entries[record.documentOrdinal] ?? Entry(bucket: bucket, source: source)
-        entry.tokens += Int(record.length)
-        entry.bucketTokens[bucket, default: 0] += Int(record.length)
-        if record.part == 0 {
-            entry.sawFirst = true
-            entry.bucket = bucket
-        }
-        if record.isDocumentEnd { entry.sawEnd = true }
-        entries[record.documentOrdinal] = entry
+        // In place: a copy taken out would copy its bucketTokens on the first change.
+        entries[record.documentOrdinal, default: Entry(bucket: bucket, source: source)].add(record, bucket: bucket)
     }
 
     mutating func resolve(into buckets: inout [BucketStats]) {
