@@ -15,6 +15,26 @@ public enum JSONParser {
         return try text.withUTF8 { try parse(bytes: UnsafeRawBufferPointer($0)) }
     }
 
+    /// Each non-empty line of a JSON Lines text, parsed (`index` counts the non-empty lines
+    /// from 0). Lines are cut at "\n" bytes: splitting the `String` by `Character` cost about
+    /// 20,000 instructions a line (grapheme breaking) in `verify`'s provenance check.
+    public static func forEachLine(of text: String, _ body: (_ index: Int, _ value: Result<JSONValue, Error>) throws -> Void) rethrows {
+        var text = text
+        try text.withUTF8 { utf8 in
+            var index = 0
+            var start = 0
+            while start < utf8.count {
+                let end = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.count
+                if end > start {
+                    let line = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<end])
+                    try body(index, Result { try parse(bytes: line) })
+                    index += 1
+                }
+                start = end + 1
+            }
+        }
+    }
+
     public static func parse(bytes: [UInt8]) throws -> JSONValue {
         try bytes.withUnsafeBytes { try parse(bytes: $0) }
     }

@@ -112,11 +112,13 @@ public enum Provenance {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw YiError(.input, "cannot read the provenance file", context: .init(path: path))
         }
-        return try text.split(separator: "\n").enumerated().map { n, line in
-            do { return try Record(json: JSONParser.parse(String(line))) } catch {
+        var records: [Record] = []
+        try JSONParser.forEachLine(of: text) { n, value in
+            do { records.append(try Record(json: value.get())) } catch {
                 throw YiError(.verifyFailed, "malformed provenance line", context: .init(path: path, line: n + 1))
             }
         }
+        return records
     }
 
     /// `corpus/a.jsonl:17 (byte 5231), id "doc-17"`, for `inspect`.

@@ -105,3 +105,21 @@ import YiCore
         }
     }
 }
+
+@Suite struct JSONLinesTests {
+    @Test func nonEmptyLinesAreParsedInOrder() throws {
+        var seen: [(Int, Int64?)] = []
+        JSONParser.forEachLine(of: "{\"a\":1}\n\n{\"a\":2}\r\n{\"a\":\"中\"}\n[") { index, value in
+            seen.append((index, (try? value.get())?["a"]?.intValue))
+        }
+        #expect(seen.map(\.0) == [0, 1, 2, 3])
+        #expect(seen.map(\.1) == [1, 2, nil, nil])   // "中" is no integer; "[" does not parse
+    }
+
+    @Test func emptyTextHasNoLines() {
+        var count = 0
+        JSONParser.forEachLine(of: "") { _, _ in count += 1 }
+        JSONParser.forEachLine(of: "\n\n") { _, _ in count += 1 }
+        #expect(count == 0)
+    }
+}

@@ -56,8 +56,8 @@ public final class DropList: @unchecked Sendable {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw YiError(.io, "cannot read the drop list", context: .init(path: file))
             }
-            for line in text.split(separator: "\n") {
-                let record = try JSONParser.parse(String(line))
+            try JSONParser.forEachLine(of: text) { _, value in
+                let record = try value.get()
                 if record["path"]?.stringValue == inputPath, let position = record["position"]?.stringValue {
                     positions.insert(position)
                 }
