@@ -93,16 +93,52 @@ extension ShardChecker {
         var firstBad = -1
         // Fast scans for the two types we write; the generic path covers foreign types.
         switch dtype {
+        // The extremes first, in a loop without exits (the compiler vectorizes it); the
+        // first bad id is looked for only when there is one.
         case .uint16:
             let bound = limit > 65_535 ? 65_536 : Int(limit)
-            for i in 0..<count where Int(UInt16(littleEndian: chunk.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) >= bound {
-                firstBad = i
-                break
+            var largest: UInt16 = 0
+            var i = 0
+            #if _endian(little)
+            var lanes = SIMD16<UInt16>(repeating: 0)
+            while i + 16 <= count {
+                lanes = pointwiseMax(lanes, chunk.loadUnaligned(fromByteOffset: 2 * i, as: SIMD16<UInt16>.self))
+                i += 16
+            }
+            largest = lanes.max()
+            #endif
+            while i < count {
+                largest = max(largest, UInt16(littleEndian: chunk.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                i += 1
+            }
+            if Int(largest) >= bound {
+                firstBad = (0..<count).first { Int(UInt16(littleEndian: chunk.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) >= bound } ?? -1
             }
         case .int32:
-            for i in 0..<count {
-                let v = Int64(Int32(littleEndian: chunk.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
-                if v < 0 || v >= limit { firstBad = i; break }
+            var smallest = Int32.max, largest = Int32.min
+            var i = 0
+            #if _endian(little)
+            var low = SIMD8<Int32>(repeating: .max), high = SIMD8<Int32>(repeating: .min)
+            while i + 8 <= count {
+                let v = chunk.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Int32>.self)
+                low = pointwiseMin(low, v)
+                high = pointwiseMax(high, v)
+                i += 8
+            }
+            smallest = low.min()
+            largest = high.max()
+            #endif
+            while i < count {
+                let v = Int32(littleEndian: chunk.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))
+                smallest = min(smallest, v)
+                largest = max(largest, v)
+                i += 1
+            }
+            if count > 0 && (smallest < 0 || Int64(largest) >= limit) {
+                firstBad = (0..<count).first {
+                    let v = Int64(Int32(littleEndian: chunk.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)))
+                    return v < 0 || v >= limit
+                } ?? -1
             }
         default:
             for i in 0..<count {

@@ -204,6 +204,13 @@ import YiTestSupport
         dir.write("corpus_text_document.bin", bytes: bad.flatMap { Bytes.le($0) })
         let negative = try verify(dir.path)
         #expect(negative.problems == [VerifyProblem(file: dir.file("corpus_text_document.bin"), byteOffset: 16, message: "token id -7 is negative")])
+        // After the first eight ids (checked eight at a time), the last one alone.
+        bad = tokens
+        bad[8] = 100
+        dir.write("corpus_text_document.bin", bytes: bad.flatMap { Bytes.le($0) })
+        let beyond = try verify(dir.file("corpus_text_document"), VerifyOptions(vocabularySize: 100))
+        #expect(beyond.problems == [VerifyProblem(file: dir.file("corpus_text_document.bin"), byteOffset: 32,
+                                                  message: "token id 100 is not below the vocabulary size 100")])
 
         // Megatron asserts document_indices[-1] == N.
         dir.write("corpus_text_document.bin", bytes: tokens.flatMap { Bytes.le($0) })
