@@ -211,3 +211,23 @@ import YiCore
         #expect(outcome.recall(.exact) == 1)
     }
 }
+
+/// The lowercase table must give what the Unicode properties give, for every scalar.
+@Suite struct DedupLowercaseTests {
+    @Test func tableAgreesWithUnicodeProperties() {
+        var checked = 0
+        for value in UInt32(0)..<0x11000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let mapping = scalar.properties.lowercaseMapping
+            let expectedFirst = scalar.properties.changesWhenLowercased ? mapping.unicodeScalars.first!.value : value
+            #expect(DedupText.lowercased(value) == expectedFirst, "U+\(String(value, radix: 16))")
+            var text = String(scalar)
+            var out: [UInt8] = []
+            text.withUTF8 { bytes in DedupText.appendLowercased(value, bytes: bytes, start: 0, end: bytes.count, to: &out) }
+            let expectedBytes = scalar.properties.changesWhenLowercased ? Array(mapping.utf8) : Array(String(scalar).utf8)
+            #expect(out == expectedBytes, "U+\(String(value, radix: 16))")
+            checked += 1
+        }
+        #expect(checked > 60_000)
+    }
+}
