@@ -26,6 +26,8 @@ extension SentencePieceEncoder {
         // characters, emitted right here); the segment's end counts as a cut. `pairs` holds
         // `find` results (no ranks) until a long run needs them.
         let characterPairs = self.characterPairs
+        // A local, so the loop does not reload the encoder's field after every id stored.
+        let emitClass = self.emitClass
         let segmentStart = sink.count
         let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
@@ -35,8 +37,13 @@ extension SentencePieceEncoder {
             pairs[k] = pair
             if pair == 0 {
                 let start = sink.count
-                if runStart == k {
-                    emitSymbol(symbols[k], segment: segment, segmentLength: length, into: &sink, unitStart: start)
+                let symbol = symbols[k]
+                if runStart == k, symbol >= 0, case let emit = emitClass[Int(symbol)], emit >= 0 {
+                    // A single character that is a piece (most Chinese characters): its id, which
+                    // is no `<unk>`, so there is no run of unknowns to join.
+                    sink.append(UInt32(bitPattern: emit))
+                } else if runStart == k {
+                    emitSymbol(symbol, segment: segment, segmentLength: length, into: &sink, unitStart: start)
                     joinUnknownRun(at: start, in: &sink)
                 } else if runStart &+ 1 == k {
                     // BPE on two symbols: one merge if their pair has one.
