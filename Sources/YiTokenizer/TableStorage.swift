@@ -99,16 +99,22 @@ enum ByteHash {
 
     @inline(__always)
     static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        var i = 0
-        while i + 8 <= count {
-            if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i += 8
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        // Words and pieces are short: from 4 bytes on, two overlapping loads cover the rest
+        // (the first 8 or 4 bytes and the last), instead of a loop over the odd bytes.
+        if count >= 8 {
+            var i = 0
+            while i + 8 < count {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i += 8
+            }
+            return x.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
-        while i < count {
-            if a[i] != b[i] { return false }
-            i += 1
+        if count >= 4 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
         }
+        for i in 0..<count where a[i] != b[i] { return false }
         return true
     }
 }
