@@ -79,6 +79,18 @@ import YiCore
 }
 
 @Suite struct JSONWriterBytesTests {
+    /// Ids below 65,536 take the table; every one of them, and single ids, against the generic writer.
+    @Test func tableIDsMatchTheGenericWriter() {
+        let all = (0..<TokenID(65_536)).map { $0 }
+        for ids in [all, [65_535], [0], [10, 9], Array(all.reversed().prefix(1000))] {
+            var fast: [UInt8] = [UInt8(ascii: "y")]
+            JSONWriter.appendIDs(ids, to: &fast)
+            var generic: [UInt8] = [UInt8(ascii: "y")]
+            JSONWriter.appendIDs(ids.map { Int64($0) }, to: &generic)
+            #expect(fast == generic)
+        }
+    }
+
     @Test func tokenIDsMatchTheGenericWriter() {
         let ids: [TokenID] = [0, 1, 9, 10, 99, 100, 999, 1000, 63999, 64000, 123456789, 999999999, 1000000000, UInt32.max]
         var fast: [UInt8] = [UInt8(ascii: "x")]
