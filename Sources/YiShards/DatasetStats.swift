@@ -96,9 +96,11 @@ public struct BucketStats: Sendable, Equatable {
         long.add(tokens: tokens, documentLength: documentLength)
         // Mutated in place: a copy taken out of the dictionary would share, and then copy, the
         // tally's length histogram on every document.
-        let thresholds = long.thresholds
-        sourceLong[source, default: LongTokenTally(thresholds: thresholds)].add(tokens: tokens, documentLength: documentLength)
-        if wholeDocument { sourceLong[source, default: LongTokenTally(thresholds: thresholds)].addDocument(length: documentLength) }
+        func update(_ tally: inout LongTokenTally) {
+            tally.add(tokens: tokens, documentLength: documentLength)
+            if wholeDocument { tally.addDocument(length: documentLength) }
+        }
+        update(&sourceLong[source, default: LongTokenTally(thresholds: long.thresholds)])
     }
 }
 
