@@ -27,7 +27,7 @@ extension SentencePieceEncoder {
         // `find` results (no ranks) until a long run needs them.
         let characterPairs = self.characterPairs
         // A local, so the loop does not reload the encoder's field after every id stored.
-        let emitClass = self.emitClass
+        let emitsItself = self.emitsItself
         let segmentStart = sink.count
         let wholeSegmentLookedUp = wholeSegmentHash != nil
         var runStart = 0
@@ -38,10 +38,10 @@ extension SentencePieceEncoder {
             if pair == 0 {
                 let start = sink.count
                 let symbol = symbols[k]
-                if runStart == k, symbol >= 0, case let emit = emitClass[Int(symbol)], emit >= 0 {
+                if runStart == k, symbol >= 0, emitsItself.contains(symbol) {
                     // A single character that is a piece (most Chinese characters): its id, which
                     // is no `<unk>`, so there is no run of unknowns to join.
-                    sink.append(UInt32(bitPattern: emit))
+                    sink.append(UInt32(bitPattern: symbol))
                 } else if runStart == k {
                     emitSymbol(symbol, segment: segment, segmentLength: length, into: &sink, unitStart: start)
                     joinUnknownRun(at: start, in: &sink)

@@ -39,6 +39,7 @@ public final class SentencePieceEncoder {
     let characterPairs: PairMergeTable
     let pieceMerges: PairMergeTable
     let emitClass: FrozenArray<Int32>
+    let emitsItself: SymbolBits
     let bmpSymbols: UnsafeMutablePointer<Int32>
     let symbolTable: PieceTable
     let pieceBytes: ByteArena
@@ -101,6 +102,7 @@ public final class SentencePieceEncoder {
         characterPairs = model.characterPairs
         pieceMerges = model.pieceMerges
         emitClass = model.emitClass
+        emitsItself = model.emitsItself
         bmpSymbols = model.bmpSymbols.base
         symbolTable = model.symbols
         pieceBytes = model.pieceBytes
@@ -351,9 +353,8 @@ public final class SentencePieceEncoder {
             emitUnknown(UnsafeBufferPointer(start: segment + offset, count: length), into: &sink, unitStart: unitStart)
             return
         }
-        let emit = emitClass[Int(symbol)]
-        if emit >= 0 {
-            sink.append(UInt32(bitPattern: emit))
+        if emitsItself.contains(symbol) {
+            sink.append(UInt32(bitPattern: symbol))
         } else {
             // Unknown, CONTROL/BYTE/virtual symbols, and single-character UNUSED pieces (which
             // SentencePiece cannot split back) all come out as unknown.

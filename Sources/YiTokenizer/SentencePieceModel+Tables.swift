@@ -17,6 +17,7 @@ extension SentencePieceModel {
         var characterPairs: PairMergeTable
         var pieceMerges: PairMergeTable
         var emitClass: UnsafeMutablePointer<Int32>
+        var emitsItself: SymbolBits
         var byteIDs: UnsafeMutablePointer<Int32>
         var byteValues: UnsafeMutablePointer<Int16>
         var userDefined: UserDefinedMatcher
@@ -242,6 +243,7 @@ extension SentencePieceModel {
             characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks, maxLoadEighths: 3)
             pieceMerges = PairMergeTable(storage: storage, entries: pieceMergeEntries, ranks: ranks)
             emitClass = storage.copy(emit)
+            emitsItself = SymbolBits(storage: storage, count: emit.count) { emit[$0] >= 0 }
             self.byteIDs = storage.copy(byteIDs)
             self.byteValues = storage.copy(byteValues)
             self.userDefined = userDefined

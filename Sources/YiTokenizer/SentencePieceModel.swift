@@ -75,6 +75,8 @@ public final class SentencePieceModel: Sendable {
     /// Per symbol id: the id to emit (NORMAL, USER_DEFINED), `emitUnknown` (UNKNOWN, CONTROL,
     /// BYTE, virtual) or `emitUnused` (UNUSED: split back, see the encoder).
     let emitClass: FrozenArray<Int32>
+    /// The symbols whose `emitClass` is the symbol itself (NORMAL, USER_DEFINED), as bits.
+    let emitsItself: SymbolBits
     /// `<0xNN>` piece id per byte value, -1 when absent.
     let byteIDs: FrozenArray<Int32>
     /// Per real id: the byte value of a BYTE piece, or -1.
@@ -152,6 +154,7 @@ public final class SentencePieceModel: Sendable {
         characterPairs = tables.characterPairs
         pieceMerges = tables.pieceMerges
         emitClass = FrozenArray(base: tables.emitClass)
+        emitsItself = tables.emitsItself
         byteIDs = FrozenArray(base: tables.byteIDs)
         byteValues = FrozenArray(base: tables.byteValues)
         userDefined = tables.userDefined
