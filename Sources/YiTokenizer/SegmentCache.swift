@@ -1,17 +1,24 @@
 /// A bounded per-thread cache from a part of a text (its normalized bytes) to its token ids.
 ///
 /// Real text repeats its words constantly, so most parts are found here and skip merging.
-/// Memory is fixed: 12-byte slots (hash, lengths, offset) and one arena in which each entry
-/// keeps its key bytes and its ids side by side, so a hit touches two cache lines. When the
-/// arena fills up or the table is half full, everything is dropped and filling starts again.
+/// Memory is fixed: 8-byte slots (hash tag, offset) and one arena in which each entry keeps a
+/// header, its key bytes and its ids side by side, so a hit touches two cache lines.
+///
+/// When the arena or the table fills up, the entries that were found at least once since the
+/// last eviction stay (moved to the front of the arena) and the others go: the frequent words
+/// stay for good, where dropping everything made each of them miss (and merge) again after
+/// every eviction. If the survivors would fill more than half the cache, everything goes.
 /// No locks: each `SentencePieceEncoder` owns one.
 final class SegmentCache {
     private struct Slot {
-        var hash: UInt32      // 0 = empty
-        var keyLength: UInt16
-        var idCount: UInt16
-        var offset: Int32     // of the entry in `arena`: key bytes, padding to 4, ids
+        var tag: UInt32      // 0 = empty
+        var offset: Int32    // of the entry in `arena`
     }
+
+    /// An entry's first 4 bytes: key length (16 bits), id count (15 bits), found since the
+    /// last eviction (top bit). Key bytes follow, padded to 4, then the ids.
+    private static let foundFlag: UInt32 = 1 << 31
+    private static let headerBytes = 4
 
     private let slots: UnsafeMutablePointer<Slot>
     private let slotMask: Int
@@ -21,14 +28,19 @@ final class SegmentCache {
     private var entries = 0
     private var arenaUsed = 0
 
-    /// Keys and id lists longer than this are not cached.
+    /// Keys longer than this are not cached...
     static let maxLength = Int(UInt16.max)
+    /// ...nor id lists longer than this.
+    static let maxIDs = Int(Int16.max)
 
     /// - Parameter slotCount: a power of two; the cache holds up to half as many parts.
-    init(slotCount: Int = 1 << 16, arenaBytes: Int = 4 << 20) {
+    ///
+    /// The default, 3 MB (1 MB of slots), holds 64 K parts: the number of entries, not the
+    /// arena, is what runs out first on real text (parts average about 30 bytes with ids).
+    init(slotCount: Int = 1 << 17, arenaBytes: Int = 2 << 20) {
         precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0)
         slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: Slot(hash: 0, keyLength: 0, idCount: 0, offset: 0), count: slotCount)
+        slots.initialize(repeating: Slot(tag: 0, offset: 0), count: slotCount)
         slotMask = slotCount - 1
         maxEntries = slotCount / 2
         arena = .allocate(byteCount: arenaBytes, alignment: 8)
@@ -43,6 +55,9 @@ final class SegmentCache {
     /// Bytes of memory the cache holds, whatever its contents.
     var footprint: Int { (slotMask + 1) * MemoryLayout<Slot>.stride + arenaCapacity }
 
+    /// Parts cached now.
+    var count: Int { entries }
+
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 { ByteHash.hash(p, count) }
 
@@ -50,7 +65,7 @@ final class SegmentCache {
     private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) | 1 }
 
     @inline(__always)
-    private static func idsOffset(_ keyLength: Int) -> Int { (keyLength + 3) & ~3 }
+    private static func idsOffset(_ keyLength: Int) -> Int { headerBytes + (keyLength + 3) & ~3 }
 
     /// The cached ids of the part, if present.
     @inline(__always)
@@ -59,12 +74,15 @@ final class SegmentCache {
         var index = Int(truncatingIfNeeded: hash) & slotMask
         while true {
             let slot = slots[index]
-            if slot.hash == 0 { return nil }
-            if slot.hash == tag && Int(slot.keyLength) == count {
+            if slot.tag == 0 { return nil }
+            if slot.tag == tag {
                 let entry = arena + Int(slot.offset)
-                if ByteHash.equal(entry.assumingMemoryBound(to: UInt8.self), p, count) {
+                let header = entry.load(as: UInt32.self)
+                if Int(header & 0xFFFF) == count
+                    && ByteHash.equal((entry + Self.headerBytes).assumingMemoryBound(to: UInt8.self), p, count) {
+                    if header & Self.foundFlag == 0 { entry.storeBytes(of: header | Self.foundFlag, as: UInt32.self) }
                     let ids = (entry + Self.idsOffset(count)).assumingMemoryBound(to: UInt32.self)
-                    return UnsafeBufferPointer(start: ids, count: Int(slot.idCount))
+                    return UnsafeBufferPointer(start: ids, count: Int(header >> 16 & 0x7FFF))
                 }
             }
             index = (index + 1) & slotMask
@@ -74,20 +92,56 @@ final class SegmentCache {
     /// Stores the part's ids (the part must not be present).
     func insert(hash: UInt64, _ p: UnsafePointer<UInt8>, _ count: Int, ids: UnsafeBufferPointer<UInt32>) {
         let size = Self.idsOffset(count) + ids.count * 4
-        guard count <= Self.maxLength, ids.count <= Self.maxLength, size <= arenaCapacity / 4 else { return }
-        if entries >= maxEntries || arenaUsed + size > arenaCapacity { clear() }
-        var index = Int(truncatingIfNeeded: hash) & slotMask
-        while slots[index].hash != 0 { index = (index + 1) & slotMask }
+        guard count <= Self.maxLength, ids.count <= Self.maxIDs, size <= arenaCapacity / 4 else { return }
+        if entries >= maxEntries || arenaUsed + size > arenaCapacity { evict() }
         let entry = arena + arenaUsed
-        entry.copyMemory(from: p, byteCount: count)
+        entry.storeBytes(of: UInt32(count) | UInt32(ids.count) << 16, as: UInt32.self)
+        (entry + Self.headerBytes).copyMemory(from: p, byteCount: count)
         if let base = ids.baseAddress { (entry + Self.idsOffset(count)).copyMemory(from: base, byteCount: ids.count * 4) }
-        slots[index] = Slot(hash: Self.tag(hash), keyLength: UInt16(count), idCount: UInt16(ids.count), offset: Int32(arenaUsed))
+        place(tag: Self.tag(hash), home: Int(truncatingIfNeeded: hash), offset: arenaUsed)
         arenaUsed += size
         entries += 1
     }
 
+    @inline(__always)
+    private func place(tag: UInt32, home: Int, offset: Int) {
+        var index = home & slotMask
+        while slots[index].tag != 0 { index = (index + 1) & slotMask }
+        slots[index] = Slot(tag: tag, offset: Int32(offset))
+    }
+
+    /// Keeps the entries found since the last eviction (compacted to the front of the arena,
+    /// their flags cleared) and drops the rest; drops everything when the survivors would
+    /// leave less than half the cache free.
+    func evict() {
+        for i in 0...slotMask { slots[i].tag = 0 }
+        var read = 0
+        var write = 0
+        var kept = 0
+        while read < arenaUsed {
+            let header = (arena + read).load(as: UInt32.self)
+            let keyLength = Int(header & 0xFFFF)
+            let size = Self.idsOffset(keyLength) + Int(header >> 16 & 0x7FFF) * 4
+            if header & Self.foundFlag != 0 {
+                if write != read { (arena + write).copyMemory(from: arena + read, byteCount: size) }
+                (arena + write).storeBytes(of: header & ~Self.foundFlag, as: UInt32.self)
+                let hash = Self.hash((arena + write + Self.headerBytes).assumingMemoryBound(to: UInt8.self), keyLength)
+                place(tag: Self.tag(hash), home: Int(truncatingIfNeeded: hash), offset: write)
+                write += size
+                kept += 1
+            }
+            read += size
+        }
+        if kept > maxEntries / 2 || write > arenaCapacity / 2 {
+            clear()
+            return
+        }
+        entries = kept
+        arenaUsed = write
+    }
+
     func clear() {
-        for i in 0...slotMask { slots[i].hash = 0 }
+        for i in 0...slotMask { slots[i].tag = 0 }
         entries = 0
         arenaUsed = 0
     }

@@ -16,7 +16,7 @@ public struct EncodeStats: Sendable, Equatable {
 /// Turns text into a model's token ids exactly as SentencePiece's `EncodeAsIds` does, and ids
 /// back into text as its `DecodeIds` does.
 ///
-/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 6 MB) and
+/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 3 MB) and
 /// is not safe to share. Create as many as needed from one `SentencePieceModel`.
 ///
 /// How it is fast, and why it is still exact:
@@ -94,8 +94,10 @@ public final class SentencePieceEncoder {
     }
 
     /// `mergeWholeTexts` turns segmentation off, `walkEveryCharacter` the skipping of
-    /// uninteresting bytes (tests compare all ways).
-    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool, walkEveryCharacter: Bool = false) {
+    /// uninteresting bytes, `smallCache` makes the segment cache evict every few hundred parts
+    /// (tests compare all ways).
+    init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool, walkEveryCharacter: Bool = false,
+         smallCache: Bool = false) {
         self.model = model
         mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         walksEveryCharacter = walkEveryCharacter
@@ -111,7 +113,8 @@ public final class SentencePieceEncoder {
         unknownID = UInt32(bitPattern: model.unknownID)
         byteFallback = model.byteFallback
         usesCache = cacheSegments && !mergesWholeTexts
-        cache = usesCache ? SegmentCache() : SegmentCache(slotCount: 1, arenaBytes: 64)
+        cache = !usesCache ? SegmentCache(slotCount: 1, arenaBytes: 64)
+            : smallCache ? SegmentCache(slotCount: 512, arenaBytes: 8 << 10) : SegmentCache()
         textCapacity = Self.initialText
         text = .allocate(capacity: textCapacity)
         outputCapacity = Self.initialOutput
