@@ -74,8 +74,7 @@ struct OutputFolder {
             for shard in bucket.shards {
                 let prefix = (path as NSString).appendingPathComponent(bucket.directory + "/" + shard.name)
                 for (ext, digest) in shard.files {
-                    let attributes = try? FileManager.default.attributesOfItem(atPath: prefix + "." + ext)
-                    if (attributes?[.size] as? NSNumber)?.int64Value != digest.bytes { return nil }
+                    if fileSize(atPath: prefix + "." + ext) != digest.bytes { return nil }
                 }
             }
         }

@@ -87,6 +87,15 @@ import YiTokenizer
         #expect(pack([shards], out: killed, small + ["--resume"]).status == 0)
         #expect(try folderContents(killed) == expected)
 
+        // A finished part (its marker still there) whose shard was cut short since is redone.
+        let cut = killed + "/len-16384/shard-00000-00000.bin"
+        let handle = try #require(FileHandle(forWritingAtPath: cut))
+        try handle.truncate(atOffset: 100)
+        try handle.close()
+        try fm.removeItem(atPath: killed + "/manifest.json")
+        #expect(pack([shards], out: killed, small + ["--resume"]).status == 0)
+        #expect(try folderContents(killed) == expected)
+
         // Other options into the same folder are refused, --force replaces.
         let other = pack([shards], out: killed, ["--strategy", "concat"])
         #expect(other.status == YiError.Code.outputState.exitStatus)
