@@ -18,6 +18,12 @@ public final class AtomicFileWriter {
     private var finished = false
     /// Bytes written so far (buffered ones included).
     public private(set) var bytesWritten: Int64 = 0
+    /// Bytes handed to the kernel, and how far it was asked to start writing them to disk.
+    private var bytesFlushed: Int64 = 0
+    private var writebackStarted: Int64 = 0
+    /// Ask for writeback every this many bytes, so that `commit()`'s fsync finds little left to
+    /// write (a 64 MB shard's dirty pages, flushed at once, were most of the end-of-run wait).
+    public static let writebackStep: Int64 = 8 << 20
 
     public init(path: String, bufferCapacity: Int = 1 << 20) throws {
         self.path = path
@@ -112,6 +118,17 @@ public final class AtomicFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Starts writing the pages written since the last call to disk, without waiting. On Linux
+    /// `POSIX_FADV_DONTNEED` begins writeback of dirty pages (`sync_file_range` is not visible
+    /// from Swift); the data stays safe either way, durability still comes from `commit()`.
+    private func startWriteback() {
+        #if os(Linux)
+        guard bytesFlushed - writebackStarted >= Self.writebackStep else { return }
+        _ = posix_fadvise(fd, off_t(writebackStarted), off_t(bytesFlushed - writebackStarted), POSIX_FADV_DONTNEED)
+        writebackStarted = bytesFlushed
+        #endif
+    }
+
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         if WriteFaultInjection.plan != nil { try injectFault(bytes) }
         var offset = 0
@@ -123,6 +140,8 @@ public final class AtomicFileWriter {
             }
             offset += n
         }
+        bytesFlushed += Int64(bytes.count)
+        startWriteback()
     }
 
     /// The test hook (`YI_TEST_WRITE_FAULT`): die with half the bytes written, or fail as on a full disk.
