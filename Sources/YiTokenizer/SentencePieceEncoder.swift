@@ -279,7 +279,8 @@ public final class SentencePieceEncoder {
             }
             let byte = text[position]
             if hasUserDefined && userDefined.mayStart(with: byte),
-               let match = userDefined.match(text + position, count - position) {
+               let match = (wellFormed && userDefined.standsAloneLead.contains(Int32(byte)) ? userDefinedCharacter(text + position) : nil)
+                ?? userDefined.match(text + position, count - position) {
                 if segmentStart < position {
                     encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
                 }
@@ -312,6 +313,26 @@ public final class SentencePieceEncoder {
         if segmentStart < count {
             encodeSegment(text + segmentStart, count - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
         }
+    }
+
+    /// The user-defined piece that is the character at `p` in well-formed text, when no longer
+    /// user-defined piece starts with it (then it is the longest match, as the trie would find).
+    /// One- and three-byte characters only; nil sends the others to the trie.
+    @inline(__always)
+    private func userDefinedCharacter(_ p: UnsafePointer<UInt8>) -> (length: Int, id: Int32)? {
+        let lead = p[0]
+        let symbol: Int32
+        let length: Int
+        if lead < 0x80 {
+            symbol = bmpSymbols[Int(lead)]
+            length = 1
+        } else if lead & 0xF0 == 0xE0 {
+            symbol = bmpSymbols[Int(UInt32(lead & 0x0F) << 12 | UInt32(p[1] & 0x3F) << 6 | UInt32(p[2] & 0x3F))]
+            length = 3
+        } else {
+            return nil
+        }
+        return symbol >= 0 && userDefined.standsAlone.contains(symbol) ? (length, symbol) : nil
     }
 
     /// Encodes one segment: from the cache when it is there, else by merging its runs.

@@ -192,7 +192,7 @@ extension SentencePieceModel {
                 }
             }
 
-            let userDefined = UserDefinedMatcher(storage: storage, pieces: userDefinedPieces)
+            let userDefined = UserDefinedMatcher(storage: storage, pieces: userDefinedPieces, symbolCount: n + virtualChars.count)
             let normalizer: Normalizer
             var denormalizer: Normalizer?
             do {

@@ -29,10 +29,19 @@ struct UserDefinedMatcher: @unchecked Sendable {
     let prefixSlots: UnsafeMutablePointer<UInt32>
     let prefixMask: Int
 
+    /// The pieces that are one character and start no longer piece: where the text has such a
+    /// character, the longest match is that piece, so the encoder emits it without the trie
+    /// (CJK punctuation, digits, `,` `.` and newlines in the Yi model). Indexed by piece id.
+    let standsAlone: SymbolBits
+    /// The first bytes of those pieces: elsewhere (`▁` before each word) the trie is asked
+    /// straight away.
+    let standsAloneLead: SymbolBits
+
     /// SentencePiece keeps at most this many trie results per lookup (`kResultSize`).
     static let maxResults = 64
 
-    init(storage: TableStorage, pieces: [(bytes: UnsafeBufferPointer<UInt8>, id: Int32)]) {
+    /// - Parameter symbolCount: the model's number of symbol ids (`standsAlone` covers them all).
+    init(storage: TableStorage, pieces: [(bytes: UnsafeBufferPointer<UInt8>, id: Int32)], symbolCount: Int) {
         isEmpty = pieces.isEmpty
         // Build a pointer-free trie first: per node, a sorted child map.
         var children: [[(UInt8, Int32)]] = [[]]
@@ -52,6 +61,15 @@ struct UserDefinedMatcher: @unchecked Sendable {
             }
             terminal[node] = id
         }
+        var alone = Set<Int32>()
+        for (bytes, id) in pieces where !bytes.isEmpty && SentencePieceUTF8.validCharLength(bytes.baseAddress!, bytes.count) == bytes.count {
+            var node = 0
+            for byte in bytes { node = Int(children[node].first { $0.0 == byte }!.1) }
+            if children[node].isEmpty && terminal[node] == id { alone.insert(id) }
+        }
+        standsAlone = SymbolBits(storage: storage, count: symbolCount) { alone.contains(Int32($0)) }
+        let aloneLeads = Set(pieces.filter { alone.contains($0.id) }.map { $0.bytes[0] })
+        standsAloneLead = SymbolBits(storage: storage, count: 256) { aloneLeads.contains(UInt8($0)) }
         var root = [Int32](repeating: -1, count: 256)
         for (byte, target) in children[0] { root[Int(byte)] = target }
         var starts: [Int32] = []
