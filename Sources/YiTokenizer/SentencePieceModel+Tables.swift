@@ -154,9 +154,12 @@ extension SentencePieceModel {
             // Two tables: pairs of single characters (merges and adjacency: what the first
             // lookup of every character pair asks, a small table that stays in cache) and merges
             // with a longer piece on either side (asked only after a merge).
+            // Each adjacency is listed once (`characterPairKeys`): most recur in many pieces, and
+            // listing every occurrence built and counted a 3 MB array for Yi's 18 K pairs.
             var characterPairEntries: [(left: Int32, right: Int32, merged: Int32)] = []
+            let characterPairKeys = PairKeySet()
             var pieceMergeEntries: [(left: Int32, right: Int32, merged: Int32)] = []
-            pieceMergeEntries.reserveCapacity(n * 2)
+            pieceMergeEntries.reserveCapacity(n * 4)
             for id in realIDs where isMergeable(id) {
                 let piece = arena[Int(id)]
                 let base = piece.baseAddress!
@@ -165,7 +168,9 @@ extension SentencePieceModel {
                 Self.forEachCharacter(piece) { start, length in
                     let character = characterID(base + start, length, symbols)
                     if start > 0 {
-                        characterPairEntries.append((previousCharacter, character, -1))
+                        if characterPairKeys.insert(previousCharacter, character) {
+                            characterPairEntries.append((previousCharacter, character, -1))
+                        }
                         // The first split's left side and the last split's right side are
                         // single characters, already looked up.
                         let left = characterIndex == 1 ? previousCharacter : symbols.lookup(base, start)
@@ -240,8 +245,12 @@ extension SentencePieceModel {
             self.symbols = symbols
             bmpSymbols = bmp
             let ranks = storage.copy(pieces.map(\.score.mergeRank))
-            characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks, maxLoadEighths: 3)
-            pieceMerges = PairMergeTable(storage: storage, entries: pieceMergeEntries, ranks: ranks)
+            // A two-character piece's merge has the key of an adjacency: the keys are the
+            // adjacencies. A longer piece's splits are distinct pairs (their concatenations differ
+            // or their split points do), so the piece merges need no count.
+            characterPairs = PairMergeTable(storage: storage, entries: characterPairEntries, ranks: ranks, maxLoadEighths: 3,
+                                            distinctKeys: characterPairKeys.count)
+            pieceMerges = PairMergeTable(storage: storage, entries: pieceMergeEntries, ranks: ranks, distinctKeys: pieceMergeEntries.count)
             emitClass = storage.copy(emit)
             emitsItself = SymbolBits(storage: storage, count: emit.count) { emit[$0] >= 0 }
             self.byteIDs = storage.copy(byteIDs)
