@@ -33,16 +33,13 @@ struct PairMergeTable: @unchecked Sendable {
 
     /// Builds the table from (left, right, merged or -1 for adjacency only) triples; a pair
     /// given several times keeps a merge over adjacency. `ranks` has one rank per merged id.
-    /// `maxLoadEighths`: the table is at most that many eighths full.
-    /// `distinctKeys`: the number of distinct pairs when the caller knows it (or a bound), else
-    /// they are counted.
+    /// `maxLoadEighths`: the table is at most that many eighths full for `distinctKeys`, the
+    /// number of distinct pairs in `entries` (or a bound on it), which the caller knows from
+    /// building them (a merge of two characters is listed twice: as a merge and as an adjacency).
     init(storage: TableStorage, entries: [(left: Int32, right: Int32, merged: Int32)], ranks: UnsafeMutablePointer<UInt32>,
-         maxLoadEighths: Int = 6, distinctKeys: Int? = nil) {
-        // Size for the distinct pairs (a merge of two characters is listed twice: as a merge
-        // and as an adjacency).
-        let distinct = distinctKeys ?? Self.countDistinctKeys(entries)
+         maxLoadEighths: Int = 6, distinctKeys: Int) {
         var bits = 4
-        while (1 << bits) * maxLoadEighths < distinct * 8 { bits += 1 }
+        while (1 << bits) * maxLoadEighths < distinctKeys * 8 { bits += 1 }
         let capacity = 1 << bits
         mask = capacity - 1
         shift = UInt64(64 - bits)
@@ -56,28 +53,6 @@ struct PairMergeTable: @unchecked Sendable {
             if slots[slot] != Self.empty && value == Self.noMerge { continue }
             slots[slot] = value << 42 | key
         }
-    }
-
-    /// The number of distinct (left, right) pairs, counted in a scratch open-addressing set
-    /// (at model load a Swift `Set` cost several times more: `Hasher` per key).
-    private static func countDistinctKeys(_ entries: [(left: Int32, right: Int32, merged: Int32)]) -> Int {
-        var capacity = 16
-        while capacity < entries.count * 2 { capacity <<= 1 }
-        let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-        seen.initialize(repeating: empty, count: capacity)
-        defer { seen.deallocate() }
-        let shift = UInt64(64 - capacity.trailingZeroBitCount)
-        var distinct = 0
-        for entry in entries {
-            let key = Self.key(entry.left, entry.right)
-            var slot = Int(truncatingIfNeeded: hash(key) &>> shift)
-            while seen[slot] != empty && seen[slot] != key { slot = (slot + 1) & (capacity - 1) }
-            if seen[slot] == empty {
-                seen[slot] = key
-                distinct += 1
-            }
-        }
-        return distinct
     }
 
     /// The value for the pair (see the type's notes); 0 when absent. Ids outside the table's

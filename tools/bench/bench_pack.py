@@ -400,12 +400,11 @@ class Bench:
                 best[m.label] = m
         kept, seen = [], set()
         for m in self.results:
-            if m.returncode != 0 or m.label in seen:
-                if m.returncode != 0:
-                    kept.append(m)
-                continue
-            seen.add(m.label)
-            kept.append(best[m.label])
+            if m.returncode != 0:
+                kept.append(m)   # failures stay visible
+            elif m.label not in seen:
+                seen.add(m.label)
+                kept.append(best[m.label])
         self.results = kept
         return [best.get(m.label, m) if m else m for m in latest]
 
