@@ -56,8 +56,19 @@ public final class SentencePieceEncoder {
     /// Per lead byte, how far the segmentation loop may step over the character it starts
     /// (its length), or 0 when the loop must look at it: it can start a user-defined piece or
     /// the space symbol. `stepNothing` is all 0 (every character is looked at).
+    /// ASCII letters are `letterStep` there (when no letter is interesting): the loop skips runs
+    /// of letters eight bytes at a time.
     let skipLength: UnsafeMutablePointer<UInt8>
     let stepNothing: UnsafeMutablePointer<UInt8>
+    /// `skipLength` of an ASCII letter: -1 as a signed byte, so the loop over other characters
+    /// tells it from their lengths (1...4) and from 0 with the sign test it needs anyway.
+    static let letterStep: UInt8 = 0xFF
+    /// Per byte: 1 when it can follow the space symbol inside a user-defined piece (Yi: `▁`,
+    /// for its `▁▁`... pieces). A space symbol followed by any other byte is a plain space.
+    let continuesUserDefinedAfterSpace: UnsafeMutablePointer<UInt8>
+    /// False when a user-defined piece is the space symbol or a part of it (then every space
+    /// goes through the trie).
+    let spaceMayBePlain: Bool
 
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
@@ -128,11 +139,23 @@ public final class SentencePieceEncoder {
             let interesting = byte == spaceLead || model.userDefined.mayStart(with: UInt8(byte))
             (skipLength + byte).initialize(to: interesting ? 0 : UInt8(SentencePieceUTF8.oneCharLength(UInt8(byte))))
         }
+        // ASCII letters, when none is interesting, are marked to be skipped by runs.
+        let letters = Array(UInt8(ascii: "A")...UInt8(ascii: "Z")) + Array(UInt8(ascii: "a")...UInt8(ascii: "z"))
+        let steps = skipLength
+        if letters.allSatisfy({ steps[Int($0)] == 1 }) {
+            for letter in letters { steps[Int(letter)] = Self.letterStep }
+        }
+        continuesUserDefinedAfterSpace = .allocate(capacity: 256)
+        continuesUserDefinedAfterSpace.initialize(repeating: 0, count: 256)
+        let continuing = model.userDefined.bytesContinuing(model.spaceSymbol)
+        spaceMayBePlain = continuing != nil
+        for byte in continuing ?? [] { continuesUserDefinedAfterSpace[Int(byte)] = 1 }
     }
 
     deinit {
         skipLength.deallocate()
         stepNothing.deallocate()
+        continuesUserDefinedAfterSpace.deallocate()
         text.deallocate()
         output.deallocate()
         workspace.deallocate()
@@ -260,14 +283,26 @@ public final class SentencePieceEncoder {
         var segmentStart = 0
         var position = 0
         var previousIsSpace = false
+        let spaceLead = model.spaceSymbol[0]
+        // Steps are read as signed bytes: `letterStep` is negative.
+        @inline(__always) func stepAt(_ position: Int) -> Int {
+            position < count ? Int(Int8(bitPattern: skipLength[Int(text[position])])) : 0
+        }
         while position < count {
-            var step = Int(skipLength[Int(text[position])])
+            var step = stepAt(position)
             if step != 0 {
                 let skipped = position
-                // Well-formed text: step a whole character at a time (CJK: 3 bytes).
+                // Well-formed text: step a whole character at a time (CJK: 3 bytes) in the
+                // inner loop, which letters leave for a run of them skipped 8 bytes at a time.
                 repeat {
-                    position &+= step
-                    step = position < count ? Int(skipLength[Int(text[position])]) : 0
+                    if step < 0 {
+                        position = skipLetters(text, from: position, count)
+                        step = stepAt(position)
+                    }
+                    while step > 0 {
+                        position &+= step
+                        step = stepAt(position)
+                    }
                 } while step != 0
                 if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
@@ -278,6 +313,16 @@ public final class SentencePieceEncoder {
                 if position >= count { break }
             }
             let byte = text[position]
+            if byte == spaceLead && spaceMayBePlain && isPlainSpace(text + position, count - position, wide: wideSpace) {
+                // The space symbol, starting no user-defined piece (every English word): no trie.
+                if cutBefore && !previousIsSpace && segmentStart < position {
+                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                    segmentStart = position
+                }
+                previousIsSpace = true
+                position += wideSpace ? 3 : 1
+                continue
+            }
             if hasUserDefined && userDefined.mayStart(with: byte),
                let match = (wellFormed && userDefined.standsAloneLead.contains(Int32(byte)) ? userDefinedCharacter(text + position) : nil)
                 ?? userDefined.match(text + position, count - position) {
@@ -313,6 +358,44 @@ public final class SentencePieceEncoder {
         if segmentStart < count {
             encodeSegment(text + segmentStart, count - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
         }
+    }
+
+    /// Whether the space symbol is at `p` (3 bytes when `wide`, else " ") and no user-defined
+    /// piece can start there (the byte after it continues none).
+    @inline(__always)
+    private func isPlainSpace(_ p: UnsafePointer<UInt8>, _ remaining: Int, wide: Bool) -> Bool {
+        let length = wide ? 3 : 1
+        if remaining < length { return false }
+        if wide && (p[1] != 0x96 || p[2] != 0x81) { return false }
+        return remaining == length || continuesUserDefinedAfterSpace[Int(p[length])] == 0
+    }
+
+    /// The end of the run of ASCII letters at `start` (`text[start]` is one).
+    @inline(__always)
+    private func skipLetters(_ text: UnsafePointer<UInt8>, from start: Int, _ count: Int) -> Int {
+        var position = start
+        while position &+ 8 <= count {
+            let letters = Self.leadingLetters(text + position)
+            position &+= letters
+            if letters < 8 { return position }
+        }
+        while position < count && skipLength[Int(text[position])] == Self.letterStep { position &+= 1 }
+        return position
+    }
+
+    /// How many of the 8 bytes at `p` are ASCII letters before the first that is not: the
+    /// letters' high bits are found with carry-free byte arithmetic (SWAR), 8 bytes at once.
+    @inline(__always)
+    static func leadingLetters(_ p: UnsafePointer<UInt8>) -> Int {
+        let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let high: UInt64 = 0x8080_8080_8080_8080
+        // Lower-cased, high bits cleared: each byte is at most 0x7F, so adding below 0x81 to
+        // it never carries into the next byte.
+        let folded = (word | 0x2020_2020_2020_2020) & ~high
+        let atLeastA = folded &+ 0x1F1F_1F1F_1F1F_1F1F      // high bit set from "a" (0x61) on
+        let pastZ = folded &+ 0x0505_0505_0505_0505         // high bit set from "{" (0x7B) on
+        let letters = atLeastA & ~pastZ & ~word & high
+        return (~letters & high).trailingZeroBitCount >> 3
     }
 
     /// The user-defined piece that is the character at `p` in well-formed text, when no longer

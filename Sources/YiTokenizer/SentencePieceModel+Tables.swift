@@ -228,7 +228,9 @@ extension SentencePieceModel {
                 pad: special(lookupID(trainer.padPiece, default: "<pad>"), .control))
 
             segmentation = Self.segmentation(arena: arena, ids: realIDs, types: types, spaceSymbol: normalizer.spaceSymbol)
-            func count(_ type: ModelProto.PieceType) -> Int { types.lazy.filter { $0 == type }.count }
+            var typeCounts = [Int](repeating: 0, count: 256)   // one pass, by raw value
+            for type in types { typeCounts[Int(type.rawValue)] += 1 }
+            func count(_ type: ModelProto.PieceType) -> Int { typeCounts[Int(type.rawValue)] }
             flags = Flags(
                 modelType: trainer.modelType.name, normalizerName: proto.normalizerSpec.name,
                 hasPrecompiledCharsmap: normalizer.charsMap != nil,

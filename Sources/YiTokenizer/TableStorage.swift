@@ -137,6 +137,13 @@ struct SymbolBits: @unchecked Sendable {
         for symbol in 0..<count where contains(symbol) { words[symbol >> 6] |= 1 << UInt64(symbol & 63) }
     }
 
+    /// The set of `members` (each >= 0 and below `count`): for sparse sets, where asking a
+    /// predicate about every symbol would cost a lookup per symbol.
+    init(storage: TableStorage, count: Int, members: some Sequence<Int32>) {
+        words = storage.allocate((count + 63) / 64, repeating: 0)
+        for symbol in members { words[Int(symbol) >> 6] |= 1 << UInt64(symbol & 63) }
+    }
+
     /// Whether `symbol` (>= 0, below the count given at init) is in the set.
     @inline(__always)
     func contains(_ symbol: Int32) -> Bool {

@@ -67,9 +67,9 @@ struct UserDefinedMatcher: @unchecked Sendable {
             for byte in bytes { node = Int(children[node].first { $0.0 == byte }!.1) }
             if children[node].isEmpty && terminal[node] == id { alone.insert(id) }
         }
-        standsAlone = SymbolBits(storage: storage, count: symbolCount) { alone.contains(Int32($0)) }
-        let aloneLeads = Set(pieces.filter { alone.contains($0.id) }.map { $0.bytes[0] })
-        standsAloneLead = SymbolBits(storage: storage, count: 256) { aloneLeads.contains(UInt8($0)) }
+        standsAlone = SymbolBits(storage: storage, count: symbolCount, members: alone)
+        standsAloneLead = SymbolBits(storage: storage, count: 256,
+                                     members: pieces.filter { alone.contains($0.id) }.map { Int32($0.bytes[0]) })
         var root = [Int32](repeating: -1, count: 256)
         for (byte, target) in children[0] { root[Int(byte)] = target }
         var starts: [Int32] = []
@@ -126,6 +126,31 @@ struct UserDefinedMatcher: @unchecked Sendable {
     /// Whether some user-defined piece starts with this byte.
     @inline(__always)
     func mayStart(with byte: UInt8) -> Bool { rootChild[Int(byte)] >= 0 }
+
+    /// The bytes that can follow `prefix` inside a user-defined piece, or nil when a
+    /// user-defined piece is `prefix` or a part of it. Where the text has `prefix` followed by
+    /// none of these bytes, no user-defined piece matches: the encoder uses this to pass the
+    /// space symbol (before every English word) without asking the trie.
+    func bytesContinuing(_ prefix: [UInt8]) -> [UInt8]? {
+        guard let first = prefix.first else { return nil }
+        var node = Int(rootChild[Int(first)])
+        for byte in prefix.dropFirst() {
+            guard node >= 0 else { return [] }
+            if terminalID[node] >= 0 { return nil }
+            node = child(of: node, byte)
+        }
+        guard node >= 0 else { return [] }
+        if terminalID[node] >= 0 { return nil }
+        let start = Int(edgeStart[node])
+        return (start..<(start + Int(edgeCount[node]))).map { edgeByte[$0] }
+    }
+
+    /// The child of `node` along `byte`, or -1.
+    private func child(of node: Int, _ byte: UInt8) -> Int {
+        let start = Int(edgeStart[node])
+        for e in start..<(start + Int(edgeCount[node])) where edgeByte[e] == byte { return Int(edgeTarget[e]) }
+        return -1
+    }
 
     @inline(__always)
     /// The home slot bits of a prefix: the high half of a 64-bit product depends on every

@@ -39,6 +39,6 @@ import YiTestSupport
         #expect(noEscape.segmentation == .beforeSpaceRuns)
         #expect(!noEscape.flags.escapeWhitespaces && noEscape.flags.removeExtraWhitespaces)
         #expect(!noEscape.normalizer.isCopyWithEscapes)
-        #expect(try Self.model("userdefined").flags.userDefinedPieces == 6)
+        #expect(try Self.model("userdefined").flags.userDefinedPieces == 7)
     }
 }

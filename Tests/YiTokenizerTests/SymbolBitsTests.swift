@@ -14,4 +14,12 @@ import Testing
             }
         }
     }
+
+    @Test func membersListGivesTheSameSet() {
+        let storage = TableStorage()
+        let members: [Int32] = [0, 5, 63, 64, 129]
+        let bits = SymbolBits(storage: storage, count: 130, members: members)
+        for symbol in 0..<130 { #expect(bits.contains(Int32(symbol)) == members.contains(Int32(symbol))) }
+    }
 }
+

@@ -30,4 +30,31 @@ import YiTestSupport
             #expect(model.type(of: id) == .userDefined && !matcher.standsAlone.contains(id))
         }
     }
+
+    /// The encoder passes a space symbol without the trie when the byte after it is not in
+    /// `bytesContinuing(spaceSymbol)`: that set must hold every byte after which the trie could
+    /// still match, and nil must come back when a piece is the prefix itself or a part of it.
+    @Test func bytesContinuingThePrefixAreWhereTheTrieCouldStillMatch() throws {
+        let yi = try SentencePieceModel(contentsOf: Fixtures.yiModel)
+        let space = Array("\u{2581}".utf8)
+        #expect(yi.userDefined.bytesContinuing(space) == [0xE2])   // only the ▁▁... pieces
+        let crafted = try SentencePieceModel(contentsOf: Fixtures.repoPath("Tests/YiTokenizerTests/Golden/crafted/userdefined.model"))
+        #expect(Set(crafted.userDefined.bytesContinuing(space) ?? []) == [0xE2, UInt8(ascii: "z")])
+        for next in 0...255 {
+            let text = space + [UInt8(next)] + Array("q▁x".utf8)
+            let match = text.withUnsafeBufferPointer { crafted.userDefined.match($0.baseAddress!, $0.count) }
+            if match != nil { #expect(next == 0xE2 || next == Int(UInt8(ascii: "z")), "byte \(next)") }
+        }
+        // A piece that is the prefix, or a part of it: no byte after it can rule out a match.
+        let storage = TableStorage()
+        let pieces: [[UInt8]] = [space, [0xE2], Array("ab".utf8)]
+        for (n, piece) in pieces.enumerated() {
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: piece.count)
+            defer { buffer.deallocate() }
+            _ = buffer.initialize(from: piece)
+            let matcher = UserDefinedMatcher(storage: storage, pieces: [(UnsafeBufferPointer(buffer), Int32(n))], symbolCount: 8)
+            #expect((matcher.bytesContinuing(space) == nil) == (n < 2), "piece \(piece)")
+            if n == 2 { #expect(matcher.bytesContinuing(space) == []) }
+        }
+    }
 }

@@ -114,7 +114,9 @@ def models():
         base_pieces(SPACE + letters + "<>|", controls=("<s>", "</s>", "<ctl>"))
         + merges(["ab", "abc", "<a", "<ab", SPACE + "a", "b>", "c>", "||"])
         + [("<a>", 0.0, USER_DEFINED), ("<ab>", 0.0, USER_DEFINED), ("<abc>", 0.0, USER_DEFINED),
-           ("<|", 0.0, USER_DEFINED), (SPACE + SPACE, 0.0, USER_DEFINED), ("zz", 0.0, USER_DEFINED)],
+           ("<|", 0.0, USER_DEFINED), (SPACE + SPACE, 0.0, USER_DEFINED), ("zz", 0.0, USER_DEFINED),
+           # after the space symbol, where BPE could never build it (no "▁z", no "zq")
+           (SPACE + "zq", 0.0, USER_DEFINED)],
         trainer={3: BPE, 4: 80, 40: 0, 41: 1, 42: 2},
         normalizer={1: "identity", 3: 0, 4: 0, 5: 1})
 
@@ -124,7 +126,8 @@ def inputs(seed=5):
              "tion nation ration", "singing thing thinking", "x y z x  y", "<sep>the<sep> <sep>",
              "<a><ab><abc><abcd> <ctl> <s> </s>", "<|a||b|>", "zzz zz z", "héllo wörld 中文 😀",
              "", " ", "    ", "a", "UPPER case THE", "the.the,the. the ,", "\t\ttabs and\nnewlines\n",
-             "unknownXYZ chars QQQ and", "thethethe", "ingingnd ndnd"]
+             "unknownXYZ chars QQQ and", "thethethe", "ingingnd ndnd", "a zq b zqzq  zq zz zqq",
+             "zq", " zq", "thinking abcdefghijklmnopqrstuvwxyz andthethe"]
     rng = random.Random(seed)
     alphabet = list("theaningdorsx ") + [" ", "  ", "<a>", "<ab", "zz", "Q", "é", "中", "\n", "<sep>", ".", ","]
     rand = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(40)]
