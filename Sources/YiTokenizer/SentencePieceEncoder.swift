@@ -211,6 +211,8 @@ public final class SentencePieceEncoder {
             normalizedIsWellFormed = SentencePieceUTF8.isWellFormed(UnsafeBufferPointer(start: text, count: count))
         }
         guard count > 0 else { return EncodeStats(malformedUTF8Bytes: malformed) }
+        // The sentinel: the space symbol's first byte, which the segmentation loop always stops at.
+        (text + count).initialize(repeating: model.spaceSymbol[0], count: Self.textPadding)
         var sink = TokenSink(base: output, capacity: outputCapacity)
         sink.reserve(count / 3 + 16)  // a typical text; parts make room for more as needed
         var workspace = self.workspace
@@ -252,12 +254,18 @@ public final class SentencePieceEncoder {
     /// Scratch up to this many elements (symbols, ids; 4x for text bytes) is kept between calls.
     static let keptScratchElements = 1 << 20
 
+    /// Room for `needed` bytes of normalized text and the padding after them.
     private func reserveText(_ needed: Int) {
+        let needed = needed + Self.textPadding
         guard needed > textCapacity else { return }
         text.deallocate()
         textCapacity = max(needed, textCapacity * 2)
         text = .allocate(capacity: textCapacity)
     }
+
+    /// Bytes after the normalized text: the first is a sentinel (see `encodeSegmented`), the
+    /// rest keep the 8-byte reads of `leadingLetters` inside the buffer.
+    static let textPadding = 8
 
     /// Makes `workspace` hold at least `needed` symbols.
     @inline(never)
@@ -284,9 +292,11 @@ public final class SentencePieceEncoder {
         var position = 0
         var previousIsSpace = false
         let spaceLead = model.spaceSymbol[0]
-        // Steps are read as signed bytes: `letterStep` is negative.
+        // Steps are read as signed bytes: `letterStep` is negative. No bounds check: the
+        // sentinel after the text has step 0 and, in well-formed text (the only kind that is
+        // stepped over), steps end on character boundaries, so the loop stops at `count`.
         @inline(__always) func stepAt(_ position: Int) -> Int {
-            position < count ? Int(Int8(bitPattern: skipLength[Int(text[position])])) : 0
+            Int(Int8(bitPattern: skipLength[Int(text[position])]))
         }
         while position < count {
             var step = stepAt(position)
@@ -296,7 +306,7 @@ public final class SentencePieceEncoder {
                 // inner loop, which letters leave for a run of them skipped 8 bytes at a time.
                 repeat {
                     if step < 0 {
-                        position = skipLetters(text, from: position, count)
+                        position = Self.skipLetters(text, from: position)
                         step = stepAt(position)
                     }
                     while step > 0 {
@@ -370,17 +380,16 @@ public final class SentencePieceEncoder {
         return remaining == length || continuesUserDefinedAfterSpace[Int(p[length])] == 0
     }
 
-    /// The end of the run of ASCII letters at `start` (`text[start]` is one).
+    /// The end of the run of ASCII letters at `start` (`text[start]` is one; the sentinel after
+    /// the text is none).
     @inline(__always)
-    private func skipLetters(_ text: UnsafePointer<UInt8>, from start: Int, _ count: Int) -> Int {
+    private static func skipLetters(_ text: UnsafePointer<UInt8>, from start: Int) -> Int {
         var position = start
-        while position &+ 8 <= count {
-            let letters = Self.leadingLetters(text + position)
+        while true {
+            let letters = leadingLetters(text + position)
             position &+= letters
             if letters < 8 { return position }
         }
-        while position < count && skipLength[Int(text[position])] == Self.letterStep { position &+= 1 }
-        return position
     }
 
     /// How many of the 8 bytes at `p` are ASCII letters before the first that is not: the
