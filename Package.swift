@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "YiIO", dependencies: ["YiCore", "CYiZstd", "CYiBzip2", "CYiZlib"]),
         .target(name: "YiReaders", dependencies: ["YiCore", "YiIO", "CYiXML2"]),
         .target(name: "YiFilters", dependencies: ["YiCore"]),
-        .target(name: "YiTokenizer", dependencies: ["YiCore", "YiChecksum"]),
+        // A prefetch hint for the encoder's cache lookups (Swift has none).
+        .target(name: "CYiPrefetch"),
+        .target(name: "YiTokenizer", dependencies: ["YiCore", "YiChecksum", "CYiPrefetch"]),
         .target(name: "YiPacking", dependencies: ["YiCore"]),
         .target(name: "YiShards", dependencies: ["YiCore", "YiChecksum"]),
         .target(name: "YiContext", dependencies: ["YiCore", "YiTokenizer"]),

@@ -1,3 +1,5 @@
+import CYiPrefetch
+
 /// A bounded per-thread cache from a part of a text (its normalized bytes) to its token ids.
 ///
 /// Real text repeats its words constantly, so most parts are found here and skip merging.
@@ -87,6 +89,20 @@ final class SegmentCache {
             }
             index = (index + 1) & slotMask
         }
+    }
+
+    /// Starts loading the slot where a lookup of `hash` begins (a hint: see `PendingParts`).
+    @inline(__always)
+    func prefetchSlot(hash: UInt64) {
+        yi_prefetch(slots + (Int(truncatingIfNeeded: hash) & slotMask))
+    }
+
+    /// Starts loading the entry a lookup of `hash` would compare first, when the slot (loaded
+    /// by now) has its tag.
+    @inline(__always)
+    func prefetchEntry(hash: UInt64) {
+        let slot = slots[Int(truncatingIfNeeded: hash) & slotMask]
+        if slot.tag == Self.tag(hash) { yi_prefetch(arena + Int(slot.offset)) }
     }
 
     /// Stores the part's ids (the part must not be present).

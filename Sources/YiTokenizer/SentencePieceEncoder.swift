@@ -70,6 +70,9 @@ public final class SentencePieceEncoder {
     /// goes through the trie).
     let spaceMayBePlain: Bool
 
+    /// The segmentation loop's queue (`PendingPart`).
+    let pendingParts: UnsafeMutablePointer<PendingPart>
+
     /// Normalized text of the current call.
     private var text: UnsafeMutablePointer<UInt8>
     private var textCapacity: Int
@@ -131,6 +134,7 @@ public final class SentencePieceEncoder {
         outputCapacity = Self.initialOutput
         output = .allocate(capacity: outputCapacity)
         workspace = MergeWorkspace(capacity: Self.initialWorkspace)
+        pendingParts = .allocate(capacity: Self.pendingCapacity)
         skipLength = .allocate(capacity: 256)
         stepNothing = .allocate(capacity: 256)
         stepNothing.initialize(repeating: 0, count: 256)
@@ -156,6 +160,7 @@ public final class SentencePieceEncoder {
         skipLength.deallocate()
         stepNothing.deallocate()
         continuesUserDefinedAfterSpace.deallocate()
+        pendingParts.deallocate()
         text.deallocate()
         output.deallocate()
         workspace.deallocate()
@@ -292,6 +297,23 @@ public final class SentencePieceEncoder {
         var position = 0
         var previousIsSpace = false
         let spaceLead = model.spaceSymbol[0]
+        // Parts are queued and encoded in groups (see `PendingPart`).
+        let pendingParts = self.pendingParts
+        var pending = 0
+        @inline(__always) func queue(_ part: PendingPart) {
+            pendingParts[pending] = part
+            pending &+= 1
+            if pending == Self.pendingCapacity {
+                encodePendingParts(pending, of: text, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                pending = 0
+            }
+        }
+        @inline(__always) func queueSegment(_ start: Int, _ end: Int) {
+            queue(pendingSegment(text, start, end))
+        }
+        @inline(__always) func queuePiece(_ id: Int32) {
+            queue(PendingPart(start: -1, hash: 0, lengthOrID: id))
+        }
         // Steps are read as signed bytes: `letterStep` is negative. No bounds check: the
         // sentinel after the text has step 0 and, in well-formed text (the only kind that is
         // stepped over), steps end on character boundaries, so the loop stops at `count`.
@@ -316,7 +338,7 @@ public final class SentencePieceEncoder {
                 } while step != 0
                 if position > count { position = count }
                 if cutAfter && previousIsSpace && segmentStart < skipped {
-                    encodeSegment(text + segmentStart, skipped - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                    queueSegment(segmentStart, skipped)
                     segmentStart = skipped
                 }
                 previousIsSpace = false
@@ -326,7 +348,7 @@ public final class SentencePieceEncoder {
             if byte == spaceLead && spaceMayBePlain && isPlainSpace(text + position, count - position, wide: wideSpace) {
                 // The space symbol, starting no user-defined piece (every English word): no trie.
                 if cutBefore && !previousIsSpace && segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                    queueSegment(segmentStart, position)
                     segmentStart = position
                 }
                 previousIsSpace = true
@@ -337,11 +359,10 @@ public final class SentencePieceEncoder {
                let match = (wellFormed && userDefined.standsAloneLead.contains(Int32(byte)) ? userDefinedCharacter(text + position) : nil)
                 ?? userDefined.match(text + position, count - position) {
                 if segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                    queueSegment(segmentStart, position)
                 }
                 // A user-defined piece is its own token (its id is never unknown).
-                sink.reserve(1)
-                sink.append(UInt32(bitPattern: match.id))
+                queuePiece(match.id)
                 position += match.length
                 segmentStart = position
                 previousIsSpace = false
@@ -358,7 +379,7 @@ public final class SentencePieceEncoder {
             }
             if isSpace != previousIsSpace {
                 if (cutBefore && isSpace) || (cutAfter && !isSpace), segmentStart < position {
-                    encodeSegment(text + segmentStart, position - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+                    queueSegment(segmentStart, position)
                     segmentStart = position
                 }
                 previousIsSpace = isSpace
@@ -366,8 +387,9 @@ public final class SentencePieceEncoder {
             position += length
         }
         if segmentStart < count {
-            encodeSegment(text + segmentStart, count - segmentStart, wellFormed: wellFormed, into: &sink, workspace: &workspace)
+            queueSegment(segmentStart, count)
         }
+        if pending > 0 { encodePendingParts(pending, of: text, wellFormed: wellFormed, into: &sink, workspace: &workspace) }
     }
 
     /// Whether the space symbol is at `p` (3 bytes when `wide`, else " ") and no user-defined
@@ -427,25 +449,6 @@ public final class SentencePieceEncoder {
             return nil
         }
         return symbol >= 0 && userDefined.standsAlone.contains(symbol) ? (length, symbol) : nil
-    }
-
-    /// Encodes one segment: from the cache when it is there, else by merging its runs.
-    @inline(__always)
-    private func encodeSegment(_ segment: UnsafeMutablePointer<UInt8>, _ length: Int, wellFormed: Bool,
-                               into sink: inout TokenSink, workspace: inout MergeWorkspace) {
-        sink.reserve(length)  // every token covers at least one byte
-        if usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0]) {
-            let hash = SegmentCache.hash(segment, length)
-            if let cached = cache.lookup(hash: hash, segment, length) {
-                let start = sink.count
-                sink.append(cached)
-                joinUnknownRun(at: start, in: &sink)
-            } else {
-                mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: hash, into: &sink, workspace: &workspace)
-            }
-        } else {
-            mergeRuns(segment, length, wellFormed: wellFormed, wholeSegmentHash: nil, into: &sink, workspace: &workspace)
-        }
     }
 
     // MARK: Emitting
