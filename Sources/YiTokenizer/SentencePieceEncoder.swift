@@ -26,7 +26,11 @@ public struct EncodeStats: Sendable, Equatable {
 ///   character), and between two characters that are adjacent in no mergeable piece. BPE on
 ///   each part gives what BPE on the whole gives, because merges never cross the cuts and a
 ///   merge's priority (score, then leftmost) orders the merges inside each part the same way.
-/// - Each part's ids are cached by its bytes: words repeat, so most parts skip BPE.
+/// - The cutting loop steps over whole characters, over runs of ASCII letters 8 bytes at a time,
+///   and over the space symbol without the user-defined trie where no user-defined piece can
+///   start; a sentinel after the text spares it bounds checks.
+/// - Each part's ids are cached by its bytes: words repeat, so most parts skip BPE. Parts wait
+///   in a short queue so that their cache memory is prefetched before they are looked up.
 /// - A part missing from the cache merges on ids: (left, right) -> merged id is a precomputed
 ///   integer hash table, so no strings are built or hashed while merging. Short parts merge by
 ///   rescanning a small array; long ones with a heap, like SentencePiece.
