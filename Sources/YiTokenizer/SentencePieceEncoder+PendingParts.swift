@@ -12,8 +12,8 @@ struct PendingPart {
     /// The segment's hash when it is looked up in the cache as a whole, else 0. (A real hash
     /// of 0 only means that segment is merged instead of looked up: the same ids.)
     var hash: UInt64
-    /// The segment's length in bytes (below 2 GiB, as `mergeRuns` requires), or the piece's id.
-    var lengthOrID: Int32
+    /// The segment's length in bytes, or the piece's id.
+    var lengthOrID: Int
 }
 
 extension SentencePieceEncoder {
@@ -29,11 +29,11 @@ extension SentencePieceEncoder {
         let length = end &- start
         let segment = text + start
         guard usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0]) else {
-            return PendingPart(start: start, hash: 0, lengthOrID: Int32(truncatingIfNeeded: length))
+            return PendingPart(start: start, hash: 0, lengthOrID: length)
         }
         let hash = SegmentCache.hash(segment, length)
         cache.prefetchSlot(hash: hash)
-        return PendingPart(start: start, hash: hash, lengthOrID: Int32(truncatingIfNeeded: length))
+        return PendingPart(start: start, hash: hash, lengthOrID: length)
     }
 
     /// Encodes the `count` parts queued in `pendingParts` (offsets into `text`), in order.
@@ -47,9 +47,9 @@ extension SentencePieceEncoder {
             if part.start < 0 {
                 // A user-defined piece is its own token (its id is never unknown).
                 sink.reserve(1)
-                sink.append(UInt32(bitPattern: part.lengthOrID))
+                sink.append(UInt32(truncatingIfNeeded: part.lengthOrID))
             } else {
-                encodeSegment(text + part.start, Int(part.lengthOrID), hash: part.hash != 0 ? part.hash : nil,
+                encodeSegment(text + part.start, part.lengthOrID, hash: part.hash != 0 ? part.hash : nil,
                               wellFormed: wellFormed, into: &sink, workspace: &workspace)
             }
         }

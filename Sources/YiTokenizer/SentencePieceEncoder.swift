@@ -316,7 +316,7 @@ public final class SentencePieceEncoder {
             queue(pendingSegment(text, start, end))
         }
         @inline(__always) func queuePiece(_ id: Int32) {
-            queue(PendingPart(start: -1, hash: 0, lengthOrID: id))
+            queue(PendingPart(start: -1, hash: 0, lengthOrID: Int(id)))
         }
         // Steps are read as signed bytes: `letterStep` is negative. No bounds check: the
         // sentinel after the text has step 0 and, in well-formed text (the only kind that is
