@@ -85,6 +85,8 @@ extension ModelProto {
     /// well-formed protobuf message.
     init(serialized buffer: UnsafeBufferPointer<UInt8>) throws {
         var reader = ProtobufReader(buffer)
+        // Pieces are most of the bytes, and each takes at least 9 (a guess that avoids regrowing).
+        pieces.reserveCapacity(buffer.count / 16)
         while let field = try reader.next() {
             switch (field.number, field.wireType) {
             case (1, .lengthDelimited):

@@ -274,6 +274,8 @@ extension SentencePieceModel {
                 guard type == .normal || type == .unused else { continue }
                 let piece = arena[Int(id)]
                 if type == .unused && characterCount(piece) >= 2 { return .wholeText }
+                // Most pieces hold no space symbol (a byte scan tells), so no transition either.
+                guard piece.contains(spaceSymbol[0]) else { continue }
                 var previousIsSpace: Bool?
                 forEachCharacter(piece) { start, length in
                     let isSpace = length == spaceSymbol.count && Self.bytesEqual(piece.baseAddress! + start, spaceSymbol)
