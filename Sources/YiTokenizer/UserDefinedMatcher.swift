@@ -145,10 +145,21 @@ struct UserDefinedMatcher: @unchecked Sendable {
         return (start..<(start + Int(edgeCount[node]))).map { edgeByte[$0] }
     }
 
-    /// The child of `node` along `byte`, or -1.
+    /// The child of `node` along `byte`, or -1: from the node's dense table when it has one,
+    /// else from its sorted edges.
+    @inline(__always)
     private func child(of node: Int, _ byte: UInt8) -> Int {
+        let dense = Int(denseStart[node])
+        if dense >= 0 { return Int(denseChildren[dense + Int(byte)]) }
         let start = Int(edgeStart[node])
-        for e in start..<(start + Int(edgeCount[node])) where edgeByte[e] == byte { return Int(edgeTarget[e]) }
+        let end = start + Int(edgeCount[node])
+        var e = start
+        while e < end {
+            let b = edgeByte[e]
+            if b == byte { return Int(edgeTarget[e]) }
+            if b > byte { break }
+            e += 1
+        }
         return -1
     }
 
@@ -188,22 +199,7 @@ struct UserDefinedMatcher: @unchecked Sendable {
                 if results == Self.maxResults { return best }
             }
             if i == count { return best }
-            let byte = p[i]
-            var next = -1
-            let dense = Int(denseStart[node])
-            if dense >= 0 {
-                next = Int(denseChildren[dense + Int(byte)])
-            } else {
-                let start = Int(edgeStart[node])
-                let end = start + Int(edgeCount[node])
-                var e = start
-                while e < end {
-                    let b = edgeByte[e]
-                    if b == byte { next = Int(edgeTarget[e]); break }
-                    if b > byte { break }
-                    e += 1
-                }
-            }
+            let next = child(of: node, p[i])
             if next < 0 { return best }
             node = next
             i += 1
