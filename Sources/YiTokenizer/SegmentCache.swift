@@ -37,9 +37,10 @@ final class SegmentCache {
 
     /// - Parameter slotCount: a power of two; the cache holds up to half as many parts.
     ///
-    /// The default, 3 MB (1 MB of slots), holds 64 K parts: the number of entries, not the
-    /// arena, is what runs out first on real text (parts average about 30 bytes with ids).
-    init(slotCount: Int = 1 << 17, arenaBytes: Int = 2 << 20) {
+    /// The default, 12 MB (4 MB of slots), holds 256 K parts (parts average about 30 bytes with
+    /// ids). A corpus's words recur far apart; at 64 K parts, a 65 MB corpus of unrepeated real
+    /// text spent noticeably more time merging misses (docs/performance.md, fifth pass).
+    init(slotCount: Int = 1 << 19, arenaBytes: Int = 8 << 20) {
         precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0)
         slots = .allocate(capacity: slotCount)
         slots.initialize(repeating: Slot(tag: 0, offset: 0), count: slotCount)

@@ -16,7 +16,7 @@ public struct EncodeStats: Sendable, Equatable {
 /// Turns text into a model's token ids exactly as SentencePiece's `EncodeAsIds` does, and ids
 /// back into text as its `DecodeIds` does.
 ///
-/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 3 MB) and
+/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 12 MB) and
 /// is not safe to share. Create as many as needed from one `SentencePieceModel`.
 ///
 /// How it is fast, and why it is still exact:
