@@ -2,8 +2,8 @@
 /// piece (one id).
 ///
 /// Why parts wait: a segment cache lookup reads a slot and then an entry, two dependent loads
-/// from 3 MB of cache memory that mostly miss the 1 MB L2 (in `pack`, ≈ 70% of the lookups' time
-/// was spent waiting on those two loads). With parts queued, the slots of all of them are
+/// from cache memory much larger than a 1 MB L2 (in `pack`, with the earlier 3 MB cache, ≈ 70%
+/// of the lookups' time was spent waiting on those two loads). With parts queued, the slots of all of them are
 /// prefetched, then their entries, and only then are the parts encoded, in text order: the loads
 /// overlap instead of following one another. The ids and their order are unchanged.
 struct PendingPart {
