@@ -15,7 +15,7 @@ public final class SentencePieceTokenizer: TextTokenizer, @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// Guarded by `mutex`.
     private var idle: [SentencePieceEncoder] = []
-    /// Encoders kept for reuse at most (each holds a few MB of cache).
+    /// Encoders kept for reuse at most (each holds up to 12 MB of cache).
     private let maxIdle: Int
 
     public init(model: SentencePieceModel, maxIdleEncoders: Int = 16) {
