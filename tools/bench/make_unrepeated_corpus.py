@@ -22,20 +22,15 @@ import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_corpus  # noqa: E402  (the pool and the zstandard install are shared with it)
 
 MB = 1_000_000
 REPO = Path(__file__).resolve().parents[2]
 MIN_BYTES, MAX_BYTES = 200, 4 * MB
-
-
-def ensure_packages() -> None:
-    try:
-        import zstandard  # noqa: F401
-    except ImportError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "zstandard"], check=True)
 
 
 def text_of(path: Path) -> str | None:
@@ -64,9 +59,6 @@ def candidate_files(root: Path) -> list[Path]:
 
 
 def shared_pool(shared: Path) -> list[tuple[str, str]]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import make_corpus
-
     return [(doc["id"], doc["text"]) for doc in make_corpus.load_pool(shared)]
 
 
@@ -79,7 +71,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get("YI_SHARED", REPO.parent / "shared")))
     parser.add_argument("--no-pool", action="store_true", help="leave out the shared pool")
     args = parser.parse_args()
-    ensure_packages()
+    make_corpus.ensure_packages()
     import zstandard
 
     documents = [] if args.no_pool else shared_pool(args.shared)
