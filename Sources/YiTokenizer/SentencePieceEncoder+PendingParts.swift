@@ -3,9 +3,9 @@
 ///
 /// Why parts wait: a segment cache lookup reads a slot and then an entry, two dependent loads
 /// from cache memory much larger than a 1 MB L2 (in `pack`, with the earlier 3 MB cache, ≈ 70%
-/// of the lookups' time was spent waiting on those two loads). With parts queued, the slots of all of them are
-/// prefetched, then their entries, and only then are the parts encoded, in text order: the loads
-/// overlap instead of following one another. The ids and their order are unchanged.
+/// of the lookups' time was spent waiting on those two loads). With parts queued, the slots of
+/// all of them are prefetched, then their entries, and only then are the parts encoded, in text
+/// order: the loads overlap instead of following one another. The ids and their order are unchanged.
 struct PendingPart {
     /// The segment's byte offset in the normalized text; -1 for a user-defined piece.
     var start: Int

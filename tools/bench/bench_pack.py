@@ -531,7 +531,7 @@ class Bench:
                 ratios.append((f"{size} MB pack t1 CPU outside the tokenizer", outside, "≤ 0.15", outside <= 0.15))
             if len(self.args.threads) >= 2:
                 lo, hi = min(self.args.threads), max(self.args.threads)
-                # Scaling targets per doubling: 1.85 for pack (issue 16), 1.8 for the rest (issue 7).
+                # A share of linear scaling: 2 threads / 1 at least 1.85 for pack (issue 16), 1.8 for the rest (issue 7).
                 for kind, name, share in (("pack", "pack", 0.925), ("tokenize", "tokenize-only", 0.9),
                                           ("baseline", "baseline", 0.9)):
                     a, b = self.find(size, kind, hi), self.find(size, kind, lo)

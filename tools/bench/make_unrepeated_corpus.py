@@ -38,7 +38,11 @@ def text_of(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_BYTES:
             return None
-        data = gzip.open(path).read(MAX_BYTES + 1) if path.suffix == ".gz" else path.read_bytes()
+        if path.suffix == ".gz":
+            with gzip.open(path) as f:
+                data = f.read(MAX_BYTES + 1)
+        else:
+            data = path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile):
         return None
     if not MIN_BYTES <= len(data) <= MAX_BYTES or b"\0" in data:
@@ -91,8 +95,9 @@ def main() -> int:
         nonlocal size
         line = json.dumps({"id": doc_id, "text": text, "source": source}, ensure_ascii=False) + "\n"
         lines.append(line)
-        size += len(line.encode())
-        taken[source] = taken.get(source, 0) + len(line.encode())
+        line_bytes = len(line.encode())
+        size += line_bytes
+        taken[source] = taken.get(source, 0) + line_bytes
         counts[source] = counts.get(source, 0) + 1
 
     for doc_id, text in documents:
