@@ -78,11 +78,16 @@ extension SentencePieceEncoder {
         let runOffset = Int(workspace.offsets[first])
         let runLength = (last + 1 < characters ? Int(workspace.offsets[last + 1]) : length) - runOffset
         // A run that is the whole segment was looked up as such (unless the segment is long).
-        let cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1 && runLength <= Self.maxCachedRunBytes
+        var cacheable = usesCache && last - first >= Self.minCachedRunCharacters - 1 && runLength <= Self.maxCachedRunBytes
             && (first > 0 || last < characters - 1 || !wholeSegmentLookedUp)
         var hash: UInt64 = 0
         if cacheable {
             hash = SegmentCache.hash(segment + runOffset, runLength)
+            // A run seen for the first time (most runs of a Chinese clause) merges without
+            // touching the cache (`SightingFilter`).
+            cacheable = !Self.startsIdeographic(segment[runOffset]) || runSightings.sawBefore(hash: hash)
+        }
+        if cacheable {
             if let cached = cache.lookup(hash: hash, segment + runOffset, runLength) {
                 sink.append(cached)
                 joinUnknownRun(at: start, in: &sink)

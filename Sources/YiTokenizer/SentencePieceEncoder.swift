@@ -31,6 +31,7 @@ public struct EncodeStats: Sendable, Equatable {
 ///   start; a sentinel after the text spares it bounds checks.
 /// - Each part's ids are cached by its bytes: words repeat, so most parts skip BPE. Parts wait
 ///   in a short queue so that their cache memory is prefetched before they are looked up.
+///   Runs of Chinese, which mostly occur once, are looked up only from their second sighting.
 /// - A part missing from the cache merges on ids: (left, right) -> merged id is a precomputed
 ///   integer hash table, so no strings are built or hashed while merging. Short parts merge by
 ///   rescanning a small array; long ones with a heap, like SentencePiece.
@@ -52,6 +53,8 @@ public final class SentencePieceEncoder {
     let unknownID: UInt32
     let byteFallback: Bool
     let cache: SegmentCache
+    /// Which runs starting with an ideograph have been seen: only those are looked up in `cache`.
+    let runSightings: SightingFilter
     let usesCache: Bool
     /// Merge whole texts at once (SentencePiece's own way) even where segments are exact.
     let mergesWholeTexts: Bool
@@ -133,6 +136,7 @@ public final class SentencePieceEncoder {
         usesCache = cacheSegments && !mergesWholeTexts
         cache = !usesCache ? SegmentCache(slotCount: 1, arenaBytes: 64)
             : smallCache ? SegmentCache(slotCount: 512, arenaBytes: 8 << 10) : SegmentCache()
+        runSightings = SightingFilter(bucketCount: usesCache && !smallCache ? 1 << 19 : 64)
         textCapacity = Self.initialText
         text = .allocate(capacity: textCapacity)
         outputCapacity = Self.initialOutput
