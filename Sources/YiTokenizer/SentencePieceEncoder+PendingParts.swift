@@ -28,7 +28,11 @@ extension SentencePieceEncoder {
     func pendingSegment(_ text: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> PendingPart {
         let length = end &- start
         let segment = text + start
-        guard usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0]) else {
+        // A segment of one character is never stored (it merges with nothing), so it is not
+        // looked up either: that lookup always missed (in the bench corpus, 6% of the lookups
+        // and 72% of the misses).
+        guard usesCache && length <= Self.maxCachedSegmentBytes && !Self.startsIdeographic(segment[0])
+                && length > SentencePieceUTF8.oneCharLength(segment[0]) else {
             return PendingPart(start: start, hash: 0, lengthOrID: length)
         }
         let hash = SegmentCache.hash(segment, length)
