@@ -66,7 +66,7 @@ struct EncodedStream {
 
         let pool = OrderedWorkPool<DocumentBatch, [EncodedDocument]>(threads: options.threads)
         try pool.run(makeWorker: { [model] in
-            let encoder = SentencePieceEncoder(model: model)
+            let encoder = SentencePieceEncoder(model: model, runsBesideOtherEncoders: options.threads > 1)
             // Each worker builds its own filters: they may keep per-document scratch memory.
             let workerSpecs = (try? FilterRegistry.standard.makeList(filterConfiguration, path: "filters")) ?? []
             var textFilters = workerSpecs.compactMap { spec -> (any DocumentFilter)? in

@@ -90,8 +90,9 @@ public final class TokenizeJob {
         let eos = options.addEOS ? model.eosID : nil
 
         let pool = OrderedWorkPool<DocumentBatch, EncodedLines>(threads: options.threads)
+        let besideOthers = options.threads > 1
         try pool.run(makeWorker: {
-            let encoder = SentencePieceEncoder(model: model)
+            let encoder = SentencePieceEncoder(model: model, runsBesideOtherEncoders: besideOthers)
             return { batch in
                 var lines = EncodedLines(output: TokenizeBatchOutput(format: format),
                                          documents: 0, tokens: 0, textBytes: 0, malformed: 0)

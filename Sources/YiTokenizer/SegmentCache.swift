@@ -40,12 +40,20 @@ final class SegmentCache {
     /// ...nor id lists longer than this.
     static let maxIDs = Int(Int16.max)
 
+    /// The cache of an encoder that runs alone: 12 MB (4 MB of slots), 256 K parts (parts average
+    /// about 30 bytes with ids). Against 64 K parts, `pack` was 22% faster on text that repeats
+    /// (the replicated benchmark corpus) and 0–4% on text that does not (docs/performance.md,
+    /// fifth pass).
+    static func alone() -> SegmentCache { SegmentCache(slotCount: 1 << 19, arenaBytes: 8 << 20) }
+
+    /// The cache of each of several encoders that run at once: half the size, 6 MB. Two caches
+    /// of 12 MB and the model's tables fill the last-level cache the cores share, and every
+    /// lookup waits longer: at 2 threads, `pack` took 3–9% less time (medians of 8–10 rounds)
+    /// with half-size caches, and as much time at 1 thread (docs/performance.md, sixth pass).
+    static func besideOthers() -> SegmentCache { SegmentCache(slotCount: 1 << 18, arenaBytes: 4 << 20) }
+
     /// - Parameter slotCount: a power of two; the cache holds up to half as many parts.
-    ///
-    /// The default, 12 MB (4 MB of slots), holds 256 K parts (parts average about 30 bytes with
-    /// ids). Against 64 K parts, `pack` was 22% faster on text that repeats (the replicated
-    /// benchmark corpus) and 0–4% on text that does not (docs/performance.md, fifth pass).
-    init(slotCount: Int = 1 << 19, arenaBytes: Int = 8 << 20) {
+    init(slotCount: Int, arenaBytes: Int) {
         precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0)
         // Empty slots are zero: calloc gives them without touching their pages, so an encoder
         // that lives for one short text does not write 4 MB first.

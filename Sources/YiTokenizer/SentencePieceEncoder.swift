@@ -16,8 +16,9 @@ public struct EncodeStats: Sendable, Equatable {
 /// Turns text into a model's token ids exactly as SentencePiece's `EncodeAsIds` does, and ids
 /// back into text as its `DecodeIds` does.
 ///
-/// One encoder per thread: it owns scratch buffers and a bounded segment cache (about 12 MB) and
-/// is not safe to share. Create as many as needed from one `SentencePieceModel`.
+/// One encoder per thread: it owns scratch buffers and a bounded segment cache (12 MB; 6 MB when
+/// it runs beside other encoders) and is not safe to share. Create as many as needed from one
+/// `SentencePieceModel`.
 ///
 /// How it is fast, and why it is still exact:
 /// - Normalization is one copying pass for models without a charsmap (Yi, Llama-2).
@@ -109,16 +110,20 @@ public final class SentencePieceEncoder {
     @inline(__always)
     static func startsIdeographic(_ lead: UInt8) -> Bool { lead &- 0xE3 <= 0xE9 - 0xE3 }
 
-    /// - Parameter cacheSegments: false merges every part (to test or measure merging alone).
-    public convenience init(model: SentencePieceModel, cacheSegments: Bool = true) {
-        self.init(model: model, cacheSegments: cacheSegments, mergeWholeTexts: false)
+    /// - Parameters:
+    ///   - cacheSegments: false merges every part (to test or measure merging alone).
+    ///   - runsBesideOtherEncoders: true when other encoders work at the same time on other
+    ///     threads (a pool of workers): each then keeps a segment cache of half the size, so
+    ///     that together they still fit the memory cache the cores share. Ids do not change.
+    public convenience init(model: SentencePieceModel, cacheSegments: Bool = true, runsBesideOtherEncoders: Bool = false) {
+        self.init(model: model, cacheSegments: cacheSegments, mergeWholeTexts: false, besideOthers: runsBesideOtherEncoders)
     }
 
     /// `mergeWholeTexts` turns segmentation off, `walkEveryCharacter` the skipping of
     /// uninteresting bytes, `smallCache` makes the segment cache evict every few hundred parts
     /// (tests compare all ways).
     init(model: SentencePieceModel, cacheSegments: Bool, mergeWholeTexts: Bool, walkEveryCharacter: Bool = false,
-         smallCache: Bool = false) {
+         smallCache: Bool = false, besideOthers: Bool = false) {
         self.model = model
         mergesWholeTexts = mergeWholeTexts || model.segmentation == .wholeText
         walksEveryCharacter = walkEveryCharacter
@@ -135,7 +140,8 @@ public final class SentencePieceEncoder {
         byteFallback = model.byteFallback
         usesCache = cacheSegments && !mergesWholeTexts
         cache = !usesCache ? SegmentCache(slotCount: 1, arenaBytes: 64)
-            : smallCache ? SegmentCache(slotCount: 512, arenaBytes: 8 << 10) : SegmentCache()
+            : smallCache ? SegmentCache(slotCount: 512, arenaBytes: 8 << 10)
+            : besideOthers ? SegmentCache.besideOthers() : SegmentCache.alone()
         runSightings = SightingFilter(bucketCount: usesCache && !smallCache ? 1 << 19 : 64)
         textCapacity = Self.initialText
         text = .allocate(capacity: textCapacity)

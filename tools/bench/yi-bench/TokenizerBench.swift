@@ -104,7 +104,7 @@ enum TokenizerBench {
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let cpuStart = threadCPUSeconds()
             defer { cpu.set(worker, threadCPUSeconds() - cpuStart) }
-            let encoder = SentencePieceEncoder(model: model)
+            let encoder = SentencePieceEncoder(model: model, runsBesideOtherEncoders: threads > 1)
             var ids: [TokenID] = []
             var sink: UInt64 = 0
             for text in shares[worker] {
