@@ -145,9 +145,13 @@ final class PairKeySet {
     private var shift: UInt64
     private(set) var count = 0
 
-    init() {
-        capacity = 1 << 12
-        shift = 64 - 12
+    /// - Parameter expected: how many distinct pairs to hold without growing (more still fit:
+    ///   the set then grows).
+    init(expected: Int = 1 << 11) {
+        var bits: UInt64 = 12
+        while 1 << bits < expected * 2 + 1 { bits += 1 }
+        capacity = 1 << Int(bits)
+        shift = 64 - bits
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: PairMergeTable.empty, count: capacity)
     }
