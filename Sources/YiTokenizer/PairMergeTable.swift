@@ -22,9 +22,9 @@ struct PairMergeTable: @unchecked Sendable {
     let shift: UInt64
     /// Score rank per merged id.
     let ranks: UnsafeMutablePointer<UInt32>
-    /// The filter: bit `bucket(hash)` is set for the hash of every pair in the table.
-    let presence: UnsafeMutablePointer<UInt64>
-    let presenceMask: Int
+    /// Bits `hash >> 24` of every pair in the table (the slot index takes the top bits; the
+    /// multiplicative hash's lowest bits mix poorly).
+    let presence: PresenceFilter
 
     static let idBits: UInt64 = 21
     static let idLimit: UInt32 = (1 << 21) - 1
@@ -57,13 +57,11 @@ struct PairMergeTable: @unchecked Sendable {
         self.ranks = ranks
         var presenceBits = 1 << 12
         while presenceBits < distinctKeys * 16 && presenceBits < Self.maxPresenceBits { presenceBits <<= 1 }
-        presence = storage.allocate(presenceBits / 64, repeating: 0)
-        presenceMask = presenceBits - 1
+        presence = PresenceFilter(storage: storage, bits: presenceBits)
         for entry in entries {
             let key = Self.key(entry.left, entry.right)
             let hash = Self.hash(key)
-            let bucket = Self.presenceBucket(hash, presenceMask)
-            presence[bucket >> 6] |= 1 << UInt64(bucket & 63)
+            presence.insert(hash >> 24)
             let value = entry.merged < 0 ? Self.noMerge : UInt64(entry.merged)
             var slot = Int(truncatingIfNeeded: hash >> shift)
             while slots[slot] != Self.empty && slots[slot] & Self.keyMask != key { slot = (slot + 1) & mask }
@@ -86,8 +84,7 @@ struct PairMergeTable: @unchecked Sendable {
         if (UInt32(bitPattern: left) | UInt32(bitPattern: right)) >> Self.idBits != 0 { return 0 }
         let key = Self.key(left, right)
         let hash = Self.hash(key)
-        let bucket = Self.presenceBucket(hash, presenceMask)
-        if presence[bucket >> 6] & (1 << UInt64(bucket & 63)) == 0 { return 0 }
+        if !presence.mayContain(hash >> 24) { return 0 }
         var slot = Int(truncatingIfNeeded: hash &>> shift)
         while true {
             let stored = slots[slot]
@@ -100,11 +97,6 @@ struct PairMergeTable: @unchecked Sendable {
     /// The filter's largest size, 128 KB: it must stay much smaller than the slots it saves
     /// reading (larger filters measured slower on Chinese).
     static let maxPresenceBits = 1 << 20
-
-    /// A pair's filter bucket: hash bits 24 and up (the slot index takes the top bits; the
-    /// multiplicative hash's lowest bits mix poorly).
-    @inline(__always)
-    static func presenceBucket(_ hash: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 24) & mask }
 
     /// Marks a present pair in `find`'s result.
     static let found: UInt64 = 1 << 32

@@ -173,9 +173,8 @@ extension SentencePieceModel {
                             characterPairEntries.append((previousCharacter, character, -1))
                         }
                         // The first split's left side and the last split's right side are
-                        // single characters, already looked up.
-                        // The right side is looked up only when the left is a symbol (40% of
-                        // the sides looked up are none).
+                        // single characters, already looked up. The right side is looked up only
+                        // when the left is a symbol (Yi: 70 K of the 183 K left sides are none).
                         let left = characterIndex == 1 ? previousCharacter : symbols.lookup(base, start)
                         let right = left < 0 ? -1
                             : start + length == piece.count ? character : symbols.lookup(base + start, piece.count - start)

@@ -119,8 +119,7 @@ enum TokenizerBench {
             }
             precondition(sink > 0 || shares[worker].isEmpty)
         }
-        let wall = elapsed(since: start)
-        return (wall, cpu.maximum)
+        return (elapsed(since: start), cpu.maximum)
     }
 
     final class CPUTimes: @unchecked Sendable {
