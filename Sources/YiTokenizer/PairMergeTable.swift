@@ -139,7 +139,7 @@ final class PairKeySet {
 
     /// - Parameter expected: how many distinct pairs to hold without growing (more still fit:
     ///   the set then grows).
-    init(expected: Int = 1 << 11) {
+    init(expected: Int) {
         var bits: UInt64 = 12
         while 1 << bits < expected * 2 + 1 { bits += 1 }
         capacity = 1 << Int(bits)
