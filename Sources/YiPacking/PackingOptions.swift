@@ -81,8 +81,11 @@ public struct PackingOptions: Sendable, Equatable {
     }
 
     /// Best-fit with the default window for these bucket lengths.
+    /// A length above Int32.max is clamped (`validated()` refuses it) so that the product cannot
+    /// overflow before the options are checked.
     public static func defaultBestFit(lengths: [Int]) -> Strategy {
-        .bestFit(window: .tokens(defaultWindowSequences * max(1, lengths.max() ?? 1)))
+        let largest = min(max(1, lengths.max() ?? 1), Int(Int32.max))
+        return .bestFit(window: .tokens(defaultWindowSequences * largest))
     }
 
     /// The options with lengths sorted ascending, or a `.usage` error naming what is wrong.

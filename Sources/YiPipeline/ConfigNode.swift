@@ -143,6 +143,16 @@ public struct ConfigNode {
         return n
     }
 
+    /// An integer in `range`, so that converting it to a narrower or unsigned type cannot trap.
+    public func int(in range: ClosedRange<Int>) throws -> Int {
+        let n = try int()
+        guard range.contains(n) else {
+            let bounds = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "in \(range.lowerBound)...\(range.upperBound)"
+            throw error("expected a whole number \(bounds) (got \(n))")
+        }
+        return n
+    }
+
     public func double() throws -> Double {
         guard case .scalar(let s, false) = value, let d = Double(s.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected a number")

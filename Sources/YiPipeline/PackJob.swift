@@ -37,6 +37,9 @@ public final class PackJob {
     }
 
     public func run() throws -> Summary {
+        guard options.shardTokens >= 1 else {
+            throw YiError(.usage, "--shard-tokens must be at least 1 (got \(options.shardTokens))")
+        }
         for warning in try PackingOptions.checkSequenceLengths(options.packing.lengths) { log(warning) }
         let model = try SentencePieceModel(contentsOf: options.tokenizerPath)
         if let path = options.dropList { _ = try DropList(path: path) }   // a clear error before any work

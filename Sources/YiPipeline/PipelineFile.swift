@@ -148,9 +148,9 @@ public struct PipelineFile {
             if let v = packing["window-tokens"] { windowTokens = try v.int() }
             if let v = packing["cross-fill"] { crossFill = try v.bool() }
             if let v = packing["long-docs"] { longDocuments = .init(rawValue: try v.choice(["split", "drop"]))! }
-            if let v = packing["pad-id"] { padID = TokenID(try v.int()) }
-            if let v = packing["shard-tokens"] { shardTokens = try v.int() }
-            if let v = packing["part-bytes"] { partBytes = Int64(try v.int()) }
+            if let v = packing["pad-id"] { padID = TokenID(try v.int(in: 0...Int(TokenID.max))) }
+            if let v = packing["shard-tokens"] { shardTokens = try v.int(in: 1...Int.max) }
+            if let v = packing["part-bytes"] { partBytes = Int64(try v.int(in: 1...Int.max)) }
         }
         if let override = overrides.lengths { lengths = override }
         let strategy: PackingOptions.Strategy = strategyName == "concat" ? .concat
@@ -193,7 +193,7 @@ public struct PipelineFile {
                 ($0 as NSString).appendingPathComponent((path as NSString).lastPathComponent)
             } ?? path
         }
-        if let seed = node("seed") { options.seed = UInt64(try seed.int()) }
+        if let seed = node("seed") { options.seed = UInt64(try seed.int(in: 0...Int.max)) }
 
         // Filters and mixing are validated here, with errors pointing into the file.
         if let filters = node("filters") {

@@ -10,8 +10,14 @@ public struct RankAssignment: Sendable, Equatable {
     public var rank: Int
     public var worldSize: Int
 
+    /// Slurm's largest job array (MaxArraySize) is 4,000,001 tasks; a larger world is a typo, and
+    /// the assignment keeps one counter per rank.
+    public static let maxWorldSize = 1 << 22
+
     public init(rank: Int, worldSize: Int) throws {
-        guard worldSize >= 1 else { throw YiError(.usage, "--world-size must be at least 1 (got \(worldSize))") }
+        guard (1...Self.maxWorldSize).contains(worldSize) else {
+            throw YiError(.usage, "--world-size must be in 1...\(Self.maxWorldSize) (got \(worldSize))")
+        }
         guard (0..<worldSize).contains(rank) else {
             throw YiError(.usage, "--rank must be in 0..<\(worldSize) (got \(rank))")
         }

@@ -74,6 +74,15 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Show error codes and low-level causes.")
     var verbose = false
 
+    /// More threads than this is a typo, not a machine (and would overflow the work queue's size).
+    static let maxThreads = 4096
+
+    mutating func validate() throws {
+        if let threads, !(1...Self.maxThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(Self.maxThreads) (got \(threads))")
+        }
+    }
+
     var threadCount: Int {
         max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }

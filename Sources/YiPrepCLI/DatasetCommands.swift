@@ -23,12 +23,16 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Count EOS tokens by reading every token (default: document ends from the sidecars).")
     var countEOS = false
 
-    @Option(help: "Terminal width for tables and histograms.")
+    @Option(help: "Terminal width for tables and histograms (20...1000).")
     var width: Int?
 
     @Option(help: ArgumentHelp("Document lengths for the long-token shares (share of tokens in documents of at least N tokens).",
                                valueName: "N,N,..."))
     var longTokens = LongTokenTally.defaultThresholds.map(String.init).joined(separator: ",")
+
+    mutating func validate() throws {
+        if let width, !(20...1000).contains(width) { throw ValidationError("--width must be in 20...1000 (got \(width))") }
+    }
 
     func run() throws {
         let layout = try DatasetLayout.resolve(path)

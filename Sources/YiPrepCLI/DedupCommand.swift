@@ -79,7 +79,10 @@ struct DedupCommand: ParsableCommand {
         }
         if near {
             guard let unit = MinHashOptions.Unit(rawValue: unit) else { throw YiError(.usage, "--unit must be word or character (got \(unit))") }
-            guard ngram >= 1, bands >= 1, rows >= 1 else { throw YiError(.usage, "--ngram, --bands and --rows must be at least 1") }
+            for (flag, value, range) in [("--ngram", ngram, MinHashOptions.ngramRange), ("--bands", bands, MinHashOptions.bandsRange),
+                                         ("--rows", rows, MinHashOptions.rowsRange)] where !range.contains(value) {
+                throw YiError(.usage, "\(flag) must be in \(range.lowerBound)...\(range.upperBound) (got \(value))")
+            }
             options.near = MinHashOptions(unit: unit, ngram: ngram, bands: bands, rowsPerBand: rows, seed: seed)
         }
         options.partBytes = partBytes.bytes

@@ -101,6 +101,9 @@ public struct EvalsetCommand: ParsableCommand {
         guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--len must be comma-separated positive token counts, e.g. 8192,16384 (got \"\(lengths)\")")
         }
+        if let long = values.first(where: { $0 > EvalSetGenerator.maximumTargetLength }) {
+            throw ValidationError("--len \(long) is above the largest supported prompt, \(EvalSetGenerator.maximumTargetLength) tokens")
+        }
         return values
     }
 }

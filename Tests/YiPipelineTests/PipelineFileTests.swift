@@ -60,6 +60,27 @@ import YiTestSupport
         #expect(missing?.description.contains("output: required") == true)
     }
 
+    /// Numbers that do not fit the type they become are errors naming the key, not traps (fuzz
+    /// finding: a length near Int.max overflowed the default best-fit window,
+    /// tools/fuzz/regressions/pipeline/length-near-int-max).
+    @Test func outOfRangeNumbersAreErrors() throws {
+        func message(_ packing: String, top: String = "") -> String {
+            let error = #expect(throws: YiError.self) {
+                try load(top + "inputs: [/x]\noutput: {dir: /o}\npacking: {\(packing)}\n")
+            }
+            return error?.description ?? ""
+        }
+        #expect(message("lengths: [9223372036854775807]").contains("sequence length 9223372036854775807 is out of range 1...2147483647"))
+        #expect(message("pad-id: -1").contains("packing.pad-id: expected a whole number in 0...4294967295 (got -1)"))
+        #expect(message("pad-id: 4294967296").contains("(got 4294967296)"))
+        #expect(message("shard-tokens: 0").contains("packing.shard-tokens: expected a whole number ≥ 1 (got 0)"))
+        #expect(message("part-bytes: -5").contains("packing.part-bytes: expected a whole number ≥ 1 (got -5)"))
+        #expect(message("lengths: [8192]", top: "seed: -1\n").contains("seed: expected a whole number ≥ 0 (got -1)"))
+        // The largest values that fit still load.
+        let file = try load("seed: 9223372036854775807\ninputs: [/x]\noutput: {dir: /o}\npacking: {lengths: [2147483647], pad-id: 4294967295}\n")
+        #expect(file.stages[0].options.packing.padID == 4294967295 && file.stages[0].options.seed == UInt64(Int.max))
+    }
+
     /// The shipped recipes load (and their relative paths point into the repository).
     @Test func shippedRecipesLoad() throws {
         for name in ["yi-16k", "yi-progressive-8k-16k", "wikipedia"] {

@@ -46,6 +46,9 @@ public struct EvalSample: Sendable, Equatable {
 public struct EvalSetGenerator: Sendable {
     /// The most tokens a prompt may fall short of its target (see `PromptFitter`).
     public static let maximumShortfall = PromptFitter.maximumShortfall
+    /// The longest prompt: 16 M tokens, far beyond any context window trained today, and small
+    /// enough that its filler fits in memory and its arithmetic cannot overflow.
+    public static let maximumTargetLength = 1 << 24
     /// Fresh problems (new key or needle, new anchor) tried when the filler contains the answer.
     static let maximumAttempts = 64
     /// Anchors tried when the count jumps over the target (byte-fallback runs) before settling.
@@ -105,6 +108,9 @@ public struct EvalSetGenerator: Sendable {
     public func generate(kind: EvalKind, lengths: [Int], count: Int, seed: UInt64,
                          _ body: (EvalSample) throws -> Void) throws {
         guard count > 0 else { throw YiError(.usage, "--count must be positive, got \(count)") }
+        if let long = lengths.first(where: { $0 > Self.maximumTargetLength }) {
+            throw YiError(.usage, "prompt length \(long) is above the largest supported, \(Self.maximumTargetLength) tokens")
+        }
         for length in lengths {
             for index in 0..<count {
                 try body(sample(kind: kind, targetLength: length, index: index, count: count, seed: seed))

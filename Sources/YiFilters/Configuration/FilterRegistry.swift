@@ -162,18 +162,18 @@ public struct FilterRegistry {
             var options = MinHashOptions()
             options.unit = MinHashOptions.Unit(rawValue: try r.choice("unit", MinHashOptions.Unit.allCases.map(\.rawValue),
                                                                       default: options.unit.rawValue))!
-            options.ngram = try r.requiredInt("ngram", default: options.ngram, in: 1...64)
+            options.ngram = try r.requiredInt("ngram", default: options.ngram, in: MinHashOptions.ngramRange)
             if r.contains("threshold") {
                 if r.contains("bands") || r.contains("rows") {
                     throw ConfigurationError(path: r.childPath("threshold"), value: nil,
                                              problem: "give either threshold (with permutations) or bands and rows, not both")
                 }
                 let threshold = try r.requiredDouble("threshold", default: nil, in: 0.01...0.99)
-                let permutations = try r.requiredInt("permutations", default: 128, in: 1...4096)
+                let permutations = try r.requiredInt("permutations", default: 128, in: MinHashOptions.bandsRange)
                 (options.bands, options.rowsPerBand) = MinHashOptions.bandsAndRows(threshold: threshold, permutations: permutations)
             } else {
-                options.bands = try r.requiredInt("bands", default: options.bands, in: 1...4096)
-                options.rowsPerBand = try r.requiredInt("rows", default: options.rowsPerBand, in: 1...64)
+                options.bands = try r.requiredInt("bands", default: options.bands, in: MinHashOptions.bandsRange)
+                options.rowsPerBand = try r.requiredInt("rows", default: options.rowsPerBand, in: MinHashOptions.rowsRange)
             }
             if let seed = try r.int("seed", default: nil) { options.seed = UInt64(seed) }
             options.memoryLimitBytes = try r.int("memory-limit", default: nil, in: 1024...Int.max)

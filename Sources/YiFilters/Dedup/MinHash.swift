@@ -43,6 +43,12 @@ public struct MinHashOptions: Sendable, Equatable {
         self.memoryLimitBytes = memoryLimitBytes
     }
 
+    /// The accepted values, for pipeline files and `yi-prep dedup` alike: beyond them the
+    /// signatures grow without purpose (and `bands × rows` could overflow).
+    public static let ngramRange = 1...64
+    public static let bandsRange = 1...4096
+    public static let rowsRange = 1...64
+
     public var permutations: Int { bands * rowsPerBand }
 
     /// The Jaccard similarity at which a pair is caught with probability about 1/2.

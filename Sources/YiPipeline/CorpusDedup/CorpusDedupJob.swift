@@ -31,7 +31,9 @@ public final class CorpusDedupJob {
         guard options.exact != nil || options.near != nil else {
             throw YiError(.usage, "nothing to do: pass --exact, --near or both")
         }
-        guard options.keyShards >= 1 else { throw YiError(.usage, "--key-shards must be at least 1") }
+        guard (1...CorpusDedupOptions.maxKeyShards).contains(options.keyShards) else {
+            throw YiError(.usage, "--key-shards must be in 1...\(CorpusDedupOptions.maxKeyShards) (got \(options.keyShards))")
+        }
         let plan = try InputPlan.make(groups: options.inputs, partBytes: options.partBytes,
                                       excluding: [options.outputDirectory])
         for skipped in plan.unsupported { log("skipping \(skipped.path): \(skipped.reason)") }

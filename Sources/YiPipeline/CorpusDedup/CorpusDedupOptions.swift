@@ -27,6 +27,9 @@ public struct CorpusDedupOptions: Sendable {
     /// and of distribution. Fixed per run (part of the fingerprint), never derived from the
     /// number of ranks.
     public var keyShards = 64
+    /// Each key shard is a file per rank and a unit of work; beyond this many the files outnumber
+    /// any useful split.
+    public static let maxKeyShards = 1 << 16
     /// Memory per rank for sorting keys, edges and drop-list joins (half of it; sorted runs spill
     /// beyond it) and for writer buffers (a quarter).
     public var memoryBytes = 1 << 30
