@@ -169,7 +169,7 @@ public struct FilterRegistry {
                                              problem: "give either threshold (with permutations) or bands and rows, not both")
                 }
                 let threshold = try r.requiredDouble("threshold", default: nil, in: 0.01...0.99)
-                let permutations = try r.requiredInt("permutations", default: 128, in: MinHashOptions.bandsRange)
+                let permutations = try r.requiredInt("permutations", default: 128, in: MinHashOptions.permutationsRange)
                 (options.bands, options.rowsPerBand) = MinHashOptions.bandsAndRows(threshold: threshold, permutations: permutations)
             } else {
                 options.bands = try r.requiredInt("bands", default: options.bands, in: MinHashOptions.bandsRange)

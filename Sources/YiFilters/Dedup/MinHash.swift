@@ -48,6 +48,7 @@ public struct MinHashOptions: Sendable, Equatable {
     public static let ngramRange = 1...64
     public static let bandsRange = 1...4096
     public static let rowsRange = 1...64
+    public static let permutationsRange = 1...4096
 
     public var permutations: Int { bands * rowsPerBand }
 
