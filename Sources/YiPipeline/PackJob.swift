@@ -141,6 +141,7 @@ public final class PackJob {
             let manifest = ManifestBuilder.runManifest(markers: results)
             try manifest.write(toDirectory: options.outputDirectory)
             summary.manifest = manifest
+            if let warning = Self.nothingPackedWarning(manifest.counters) { log(warning) }
             if let path = options.dropList, let list = try? DropList(path: path),
                manifest.counters["dropped.\(DropList.reason)"] != list.droppedTotal {
                 // Positions did not match: other inputs than dedup read, or a compressed file sliced differently.
@@ -148,5 +149,20 @@ public final class PackJob {
             }
         }
         return summary
+    }
+
+    /// An empty output is never what a run was for: say why nothing was packed (the largest
+    /// drop and reject reasons), instead of a quiet "0 sequences".
+    static func nothingPackedWarning(_ counters: Counters) -> String? {
+        guard counters["documents.packed"] == 0 else { return nil }
+        let reasons = (counters.withPrefix("dropped.").map { ("dropped." + $0.0, $0.1) }
+            + counters.withPrefix("rejected.").map { ("rejected." + $0.0, $0.1) })
+            .filter { $0.1 > 0 }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            .prefix(3).map { "\($0.0): \($0.1)" }
+        let read = counters["documents.in"]
+        return "warning: nothing was packed: "
+            + (read == 0 ? "no document was read from the inputs" : "all \(read) documents read were dropped")
+            + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))") + "; the output holds no sequences"
     }
 }

@@ -191,4 +191,29 @@ import YiTestSupport
         #expect(!report.isSound)
         #expect(yiPrep(["verify", out]).status == 5)
     }
+
+    /// A run that packs nothing says why, loudly: every document dropped (here by a stage
+    /// minimum above every document), or nothing readable in the inputs.
+    @Test func anEmptyOutputIsAnnounced() throws {
+        let dir = TemporaryDirectory()
+        var options = PackOptions(inputs: [InputGroup(paths: [ExitCodeTests.smallCorpus(dir, documents: 4)])], outputDirectory: dir.file("a"),
+                                  tokenizerPath: model, packing: try PackingOptions(lengths: [8192]).validated())
+        options.minDocumentTokens = 5000
+        var notes: [String] = []
+        _ = try PackJob(options: options, log: { notes.append($0) }).run()
+        #expect(notes.contains("warning: nothing was packed: all 4 documents read were dropped (dropped.length.below-stage-minimum: 4); the output holds no sequences"), "\(notes)")
+
+        options.minDocumentTokens = nil
+        options.inputs = [InputGroup(paths: [dir.write("broken.jsonl", "{\"text\": 1}\nnot json\n")])]
+        options.outputDirectory = dir.file("b")
+        notes = []
+        _ = try PackJob(options: options, log: { notes.append($0) }).run()
+        #expect(notes.contains { $0.hasPrefix("warning: nothing was packed: no document was read from the inputs (rejected.") }, "\(notes)")
+
+        options.inputs = [InputGroup(paths: [ExitCodeTests.smallCorpus(dir, name: "ok.jsonl")])]
+        options.outputDirectory = dir.file("c")
+        notes = []
+        _ = try PackJob(options: options, log: { notes.append($0) }).run()
+        #expect(!notes.contains { $0.contains("nothing was packed") }, "\(notes)")
+    }
 }
