@@ -25,6 +25,7 @@ mkdir -p "$corpus" "$crashes"
 
 log=.build-fuzz/$target.log
 set +e
+started=$SECONDS
 # -timeout: one input may take at most 10 s; -rss_limit_mb: a 2 GB ceiling (limits are tested
 # separately); inputs up to 16 KB.
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-} "$binary" "$target" -max_total_time="$seconds" -timeout=10 \
@@ -33,6 +34,6 @@ status=$?
 set -e
 runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
 found=$(ls "$crashes" | wc -l)
-echo "$target: $runs executions in ${seconds}s, exit $status, $found file(s) in $crashes (log: $log)"
+echo "$target: $runs executions in $((SECONDS - started))s (limit ${seconds}s), exit $status, $found file(s) in $crashes (log: $log)"
 if [ $status -ne 0 ]; then tail -40 "$log" >&2; fi
 exit $status
