@@ -49,7 +49,8 @@ public struct EvalsetCommand: ParsableCommand {
 
     public mutating func validate() throws {
         _ = try parsedLengths()
-        guard count > 0 else { throw ValidationError("--count must be positive") }
+        // A million prompts per length is far more than any eval needs; beyond it is a typo that would run forever.
+        guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be in 1...1000000 (got \(count))") }
         guard seed <= UInt64(Int64.max) else { throw ValidationError("--seed must be at most \(Int64.max)") }
     }
 

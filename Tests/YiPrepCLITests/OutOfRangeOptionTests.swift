@@ -6,7 +6,8 @@ import YiTestSupport
 /// traps. Each of these once crashed: an overflow (`--len` near Int.max in the default best-fit
 /// window, `--threads` in the work queue's size, `--bands × --rows`, `--width` in the bars), an
 /// allocation of one counter per rank (`--world-size`), a Double-to-Int conversion (`evalset
-/// --len`); `--key-shards` near Int.max ran for minutes listing shards.
+/// --len`); `--key-shards` and `evalset --count` near Int.max ran until killed. The general probe
+/// over every option is `tools/fuzz/cli_numbers.py` (docs/reliability.md).
 @Suite struct OutOfRangeOptionTests {
     let model = Fixtures.requireShared("tokenizers/yi/tokenizer.model")
 
@@ -27,6 +28,7 @@ import YiTestSupport
             (dedup + [dir.file("d3"), "--rows", "0"], "--rows must be in 1...64 (got 0)"),
             (dedup + [dir.file("d4"), "--key-shards", huge], "--key-shards must be in 1...65536"),
             (["evalset", "--kind", "passkey", "--tokenizer", model, "--len", huge], "above the largest supported prompt"),
+            (["evalset", "--kind", "passkey", "--tokenizer", model, "--len", "512", "--count", huge], "--count must be in 1...1000000"),
         ]
         for (arguments, mention) in cases {
             let result = yiPrep(arguments)
