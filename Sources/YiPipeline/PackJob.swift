@@ -142,6 +142,7 @@ public final class PackJob {
             try manifest.write(toDirectory: options.outputDirectory)
             summary.manifest = manifest
             if let warning = Self.nothingPackedWarning(manifest.counters) { log(warning) }
+            for warning in Self.lowFillWarnings(manifest) { log(warning) }
             if let path = options.dropList, let list = try? DropList(path: path),
                manifest.counters["dropped.\(DropList.reason)"] != list.droppedTotal {
                 // Positions did not match: other inputs than dedup read, or a compressed file sliced differently.
@@ -164,5 +165,17 @@ public final class PackJob {
         return "warning: nothing was packed: "
             + (read == 0 ? "no document was read from the inputs" : "all \(read) documents read were dropped")
             + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))") + "; the output holds no sequences"
+    }
+
+    /// Best-fit fills over 99% of every bucket on real corpora. Far less means most of each
+    /// sequence is padding, compute that trains nothing: too few documents for the length, or a
+    /// length far above the documents'.
+    static let lowFillThreshold = 0.9
+
+    static func lowFillWarnings(_ manifest: Manifest) -> [String] {
+        manifest.buckets.filter { $0.tokens > 0 && $0.fill < lowFillThreshold }.map { bucket in
+            "warning: \(bucket.directory): fill " + String(format: "%.1f%%", bucket.fill * 100)
+                + ": \(bucket.padTokens) of its \(bucket.tokens) tokens are padding (best-fit fills real corpora over 99%; too few documents for this length?)"
+        }
     }
 }

@@ -138,10 +138,9 @@ enum PackReport {
         }
         let counters = manifest.counters
         for bucket in manifest.buckets {
-            let fill = bucket.tokens == 0 ? 0 : Double(bucket.tokens - bucket.shards.reduce(0) { $0 + $1.padTokens }) / Double(bucket.tokens)
             let split = counters["packing.len-\(bucket.sequenceLength).split-documents"]
             lines.append(String(format: "len-%d: %d sequences, %d tokens, fill %.4f%%, %d split documents, %d shards",
-                                bucket.sequenceLength, bucket.sequences, bucket.tokens, fill * 100, split, bucket.shards.count))
+                                bucket.sequenceLength, bucket.sequences, bucket.tokens, bucket.fill * 100, split, bucket.shards.count))
         }
         // The numbers a long-context stage is judged by, from what was written.
         if let stats = try? StatsCollector.collect(path: options.outputDirectory) {

@@ -99,8 +99,7 @@ extension TokenizerInfo {
 
 extension BucketManifest {
     var json: JSONValue {
-        let fill = tokens == 0 ? 0 : Double(tokens - padTokens) / Double(tokens)
-        return .object([
+        .object([
             ("sequence_length", .int(Int64(sequenceLength))),
             ("directory", .string(directory)),
             ("dtype", .string(dtype.name)),

@@ -152,6 +152,8 @@ public struct BucketManifest: Sendable, Equatable {
     public var sequences: Int { shards.reduce(0) { $0 + $1.sequences } }
     public var tokens: Int { shards.reduce(0) { $0 + $1.tokens } }
     public var padTokens: Int { shards.reduce(0) { $0 + $1.padTokens } }
+    /// The share of the bucket's tokens that are document tokens (0 for an empty bucket).
+    public var fill: Double { tokens == 0 ? 0 : Double(tokens - padTokens) / Double(tokens) }
     public var spans: Int { shards.reduce(0) { $0 + $1.spans } }
     public var documentEnds: Int { shards.reduce(0) { $0 + $1.documentEnds } }
     public var splitDocuments: Int { shards.reduce(0) { $0 + $1.splitDocuments } }

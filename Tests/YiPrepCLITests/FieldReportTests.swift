@@ -193,7 +193,8 @@ import YiTestSupport
     }
 
     /// A run that packs nothing says why, loudly: every document dropped (here by a stage
-    /// minimum above every document), or nothing readable in the inputs.
+    /// minimum above every document), or nothing readable in the inputs. A bucket that is mostly
+    /// padding is warned about too.
     @Test func anEmptyOutputIsAnnounced() throws {
         let dir = TemporaryDirectory()
         var options = PackOptions(inputs: [InputGroup(paths: [ExitCodeTests.smallCorpus(dir, documents: 4)])], outputDirectory: dir.file("a"),
@@ -210,10 +211,22 @@ import YiTestSupport
         _ = try PackJob(options: options, log: { notes.append($0) }).run()
         #expect(notes.contains { $0.hasPrefix("warning: nothing was packed: no document was read from the inputs (rejected.") }, "\(notes)")
 
+        // Five short documents in one 8192-token sequence: almost all of it is padding, said so.
         options.inputs = [InputGroup(paths: [ExitCodeTests.smallCorpus(dir, name: "ok.jsonl")])]
         options.outputDirectory = dir.file("c")
         notes = []
-        _ = try PackJob(options: options, log: { notes.append($0) }).run()
+        let manifest = try #require(try PackJob(options: options, log: { notes.append($0) }).run().manifest)
         #expect(!notes.contains { $0.contains("nothing was packed") }, "\(notes)")
+        let bucket = manifest.buckets[0]
+        #expect(bucket.fill < 0.1)
+        #expect(notes.contains("warning: len-8192: fill \(String(format: "%.1f", bucket.fill * 100))%: \(bucket.padTokens) of its 8192 tokens are padding (best-fit fills real corpora over 99%; too few documents for this length?)"), "\(notes)")
+
+        // The quick start (samples/ at 8192 and 16384) fills its buckets: no warning.
+        options.inputs = [InputGroup(paths: [Fixtures.repoPath("samples")])]
+        options.packing = try PackingOptions(lengths: [8192, 16384]).validated()
+        options.outputDirectory = dir.file("d")
+        notes = []
+        let full = try #require(try PackJob(options: options, log: { notes.append($0) }).run().manifest)
+        #expect(full.buckets.allSatisfy { $0.fill > 0.9 } && !notes.contains { $0.hasPrefix("warning:") }, "\(notes)")
     }
 }
