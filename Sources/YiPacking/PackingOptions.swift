@@ -136,9 +136,12 @@ extension PackingOptions {
     /// and nearly every document is split (`--len 1` made 869,942 one-token sequences).
     public static let minimumSequenceLength = 64
 
+    /// Lengths above this (1 M tokens) are warned about: more likely a typo than a context window.
+    public static let longestUsualSequenceLength = 1 << 20
+
     /// Sequence lengths a user surely did not mean: throws a usage error below
     /// `minimumSequenceLength`; returns a warning for each length that is legal but suspicious
-    /// (shorter than 1024 tokens, or not a multiple of 64).
+    /// (shorter than 1024 tokens, longer than `longestUsualSequenceLength`, or not a multiple of 64).
     public static func checkSequenceLengths(_ lengths: [Int]) throws -> [String] {
         if let tooShort = lengths.first(where: { $0 < minimumSequenceLength }) {
             throw YiError(.usage, "sequence length \(tooShort) is below the minimum of \(minimumSequenceLength) tokens (long-context packing uses lengths such as 8192,16384)")
@@ -147,6 +150,8 @@ extension PackingOptions {
         for length in lengths.sorted() {
             if length < 1024 {
                 warnings.append("warning: sequence length \(length) is short for long-context training: every document longer than the largest length is split, and long-context recipes use 4096 to 32768")
+            } else if length > longestUsualSequenceLength {
+                warnings.append("warning: sequence length \(length) is above \(longestUsualSequenceLength) tokens, longer than the contexts models are trained at (Yi's longest is 200K); every open sequence is built in memory, about 6 bytes a token")
             } else if length % 64 != 0 {
                 warnings.append("warning: sequence length \(length) is not a multiple of 64 (usual lengths are powers of two such as 8192 and 16384)")
             }

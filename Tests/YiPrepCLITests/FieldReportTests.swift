@@ -104,6 +104,8 @@ import YiTestSupport
         #expect(try PackingOptions.checkSequenceLengths([100]).first?.contains("short") == true)
         #expect(try PackingOptions.checkSequenceLengths([8100]).first?.contains("multiple of 64") == true)
         #expect(try PackingOptions.checkSequenceLengths([4096, 8192, 16384]).isEmpty)
+        #expect(try PackingOptions.checkSequenceLengths([1 << 20]).isEmpty)
+        #expect(try PackingOptions.checkSequenceLengths([8192, 16_777_216]).first?.contains("above 1048576 tokens") == true)
         #expect(PackingOptions.minimumSequenceLength == 64)
     }
 
