@@ -137,7 +137,14 @@ struct ShardChecker {
                 consistent = false
                 expectedPointer = pointer
             }
-            expectedPointer += Int64(max(0, length)) * width
+            // A hostile pointer near Int64.max must not overflow the next expected one.
+            let (next, overflow) = expectedPointer.addingReportingOverflow(Int64(max(0, length)) * width)
+            if overflow {
+                problems.add(path, index.pointerOffset(k), "sequence \(k) pointer \(pointer) plus its length is beyond any file")
+                consistent = false
+                break
+            }
+            expectedPointer = next
             declaredTokens += Int64(max(0, length))
         }
         uniformLength = allEqual ? uniform : nil

@@ -47,4 +47,20 @@ import YiTestSupport
         }
         #expect(!(try DatasetVerifier.verify(path: dir.path)).isSound)
     }
+
+    /// A sequence pointer near Int64.max overflowed the next expected pointer in `verify`
+    /// (regressions/dataset/idx-pointer-overflow).
+    @Test func aPointerNearInt64MaxIsAProblemNotATrap() throws {
+        let dir = TemporaryDirectory()
+        try VerifyTests.makeDataset(dir)
+        let idx = dir.file("len-16/shard-00000.idx")
+        let offset = Int(try MegatronIndexFile(path: idx).pointerOffset(0))
+        var bytes = Bytes.read(idx)
+        bytes.replaceSubrange(offset..<offset + 8, with: Bytes.le(UInt64(Int64.max)))
+        Bytes.write(idx, bytes)
+        let report = try DatasetVerifier.verify(path: dir.path)
+        #expect(report.problems.contains { $0.file == idx && $0.message.contains("sequence 0 pointer 9223372036854775807 plus its length is beyond any file") },
+                "\(report.problems)")
+        #expect(!report.isSound)
+    }
 }
